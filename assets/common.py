@@ -1,0 +1,150 @@
+"""Glue between the gated loads (pipeline.warehouse) and Dagster events.
+
+A table load yields one blocking `great_expectations` check result per table; when any suite fails
+the transaction has already been rolled back, the results are still reported (with the rule and
+sample offending records) and the step fails, so nothing downstream runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+import duckdb
+
+from pipeline.dictionary import dagster_schema, table_doc
+from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, load_gated
+
+CHECK_NAME = "great_expectations"
+OWNERS = ["team:collab-observatory"]
+PREVIEW_ROWS = 10
+
+
+def key(table: str) -> dg.AssetKey:
+    """Asset keys mirror warehouse names: raw.openalex_works → raw/openalex_works."""
+    return dg.AssetKey(table.split("."))
+
+
+def spec(table: str, group: str, deps: Sequence[str] = (), kinds: Sequence[str] = ("duckdb",)) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key(table),
+        group_name=group,
+        description=table_doc(table)["description"],
+        owners=OWNERS,
+        kinds=set(kinds),
+        deps=[key(d) for d in deps],
+    )
+
+
+def check_spec(table: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        CHECK_NAME,
+        asset=key(table),
+        blocking=True,
+        description=f"great-expectations suite on {table}, run inside the load transaction; "
+        "a failure rolls the load back and blocks everything downstream.",
+    )
+
+
+def _check_result(outcome: LoadOutcome, source: str) -> dg.AssetCheckResult:
+    failed = [(r.suite, f) for r in outcome.results for f in r.failures]
+    metadata: dict[str, dg.MetadataValue] = {
+        "source": dg.MetadataValue.text(source),
+        "rows_validated": dg.MetadataValue.int(outcome.rows),
+        "previous_rows": dg.MetadataValue.int(outcome.previous_rows),
+        "expectations_evaluated": dg.MetadataValue.int(sum(r.evaluated for r in outcome.results)),
+        "suites": dg.MetadataValue.json([r.suite for r in outcome.results]),
+    }
+    for suite, f in failed:
+        metadata[f"{suite} {f.describe()}"] = dg.MetadataValue.json(
+            {"rule": f.rule, "column": f.column, "unexpected_count": f.unexpected_count,
+             "observed": f.observed, "sample": f.sample}
+        )
+    description = (
+        f"{len(failed)} rule(s) failed on {outcome.table} (source {source}): "
+        + "; ".join(f"{s}: {f.describe()}" for s, f in failed)
+        if failed
+        else f"all {sum(r.evaluated for r in outcome.results)} expectations passed on {outcome.table}"
+    )
+    return dg.AssetCheckResult(
+        asset_key=key(outcome.table),
+        check_name=CHECK_NAME,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata=metadata,
+    )
+
+
+@dataclass(frozen=True)
+class GateReport:
+    check_results: list[dg.AssetCheckResult]
+    outcomes: list[LoadOutcome]
+    failure: dg.Failure | None
+
+    def raise_if_failed(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+
+def gate(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad], source: str) -> GateReport:
+    """Run the loads in one transaction. The asset yields `check_results` first, then calls
+    `raise_if_failed()`: a failed suite fails the step naming source, table, rule and records."""
+    try:
+        outcomes = load_gated(conn, loads)
+    except GateFailed as exc:
+        failed = [
+            {"table": o.table, "suite": r.suite, "rule": f.rule, "column": f.column, "sample": f.sample}
+            for o in exc.outcomes
+            for r in o.results
+            for f in r.failures
+        ]
+        failure = dg.Failure(
+            description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)}
+        )
+        return GateReport([_check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)
+    return GateReport([_check_result(o, source) for o in outcomes if o.results], outcomes, None)
+
+
+def materialize_result(
+    conn: duckdb.DuckDBPyConnection, outcome: LoadOutcome, extra: dict | None = None
+) -> dg.MaterializeResult:
+    json_columns = _json_columns(conn, outcome.table)
+    select = f"SELECT * EXCLUDE ({', '.join(json_columns)})" if json_columns else "SELECT *"
+    preview = conn.sql(f"{select} FROM {outcome.table} LIMIT {PREVIEW_ROWS}")
+    return dg.MaterializeResult(
+        asset_key=key(outcome.table),
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(_rows(conn, outcome.table)),
+            "rows_written": dg.MetadataValue.int(outcome.rows),
+            "dagster/column_schema": dagster_schema(conn, outcome.table),
+            "dagster/table_name": dg.MetadataValue.text(outcome.table),
+            "preview": dg.MetadataValue.md(_markdown(preview.columns, preview.fetchall())),
+            **(extra or {}),
+        },
+    )
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _json_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Bulky JSON payloads are left out of previews."""
+    schema, name = table.split(".")
+    cols = conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND data_type = 'JSON'",
+        [schema, name],
+    ).fetchall()
+    return [c[0] for c in cols]
+
+
+def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:
+    def cell(v: object) -> str:
+        text = f"{v:.6g}" if isinstance(v, float) else str(v)
+        return text.replace("|", "\\|")[:60]
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""Papers: OpenAlex records and counts → raw → core, each load gated by great-expectations.
+
+No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
+"""
+
+import json
+from collections.abc import Iterator
+
+import dagster as dg
+import polars as pl
+from pydantic import Field
+
+from assets.common import check_spec, gate, materialize_result, spec
+from pipeline import suites
+from pipeline.dictionary import comments
+from pipeline.openalex.client import Group, WorkRecord
+from pipeline.openalex.plan import issn_chunks, plan_group_queries, plan_record_queries, universe_filters
+from pipeline.openalex.sample import SampleOpenAlex
+from pipeline.resources import OpenAlexResource
+from pipeline.settings import Settings, load_settings
+from pipeline.warehouse import TableLoad, Warehouse, sql_text
+
+RAW_TABLES = ("raw.openalex_works", "raw.openalex_group_counts")
+CORE_RECORD_TABLES = (
+    "core.works",
+    "core.authorship_affiliations",
+    "core.work_countries",
+    "core.work_country_shares",
+    "core.paper_set_works",
+    "core.pair_joint_records",
+)
+COUNT_TABLES = ("core.country_year", "core.world_year", "core.pair_year")
+RAW_SCOPE = (
+    "source_mode = getvariable('source_mode') AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
+)
+
+
+class OpenAlexExtractConfig(dg.Config):
+    recent_only: bool = Field(
+        default=False,
+        description="Refresh only the last COLLAB_REFRESH_YEARS publication years of COLLAB_YEARS "
+        "(what the daily schedule does); older years keep their last load.",
+    )
+
+
+def extraction_years(settings: Settings, recent_only: bool) -> list[int]:
+    years = settings.year_list
+    return years[-settings.refresh_years :] if recent_only else years
+
+
+def incoming_works_frame(records: list[WorkRecord]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "json_text": [json.dumps(r.payload, ensure_ascii=False) for r in records],
+            "request": [r.request for r in records],
+            "authors_refetched": [r.authors_refetched for r in records],
+            "retrieved_at": [r.retrieved_at for r in records],
+        },
+        schema={"json_text": pl.String, "request": pl.String, "authors_refetched": pl.Boolean,
+                "retrieved_at": pl.Datetime("us", "UTC")},
+    )
+
+
+def group_counts_frame(rows: list[tuple[object, Group]], mode: str, load_id: str) -> pl.DataFrame:
+    schema = {
+        "query_kind": pl.String, "paper_set": pl.String, "year": pl.Int32, "intl_only": pl.Boolean,
+        "filter_country": pl.String, "group_field": pl.String, "key": pl.String, "key_display_name": pl.String,
+        "count": pl.Int64, "request": pl.String, "retrieved_at": pl.Datetime("us", "UTC"),
+    }
+    frame = pl.DataFrame(
+        [
+            (q.query_kind, q.paper_set, int(g.key) if q.year is None else q.year, q.intl_only, q.filter_country,
+             q.group_field, g.key, g.display_name, g.count, g.request, g.retrieved_at)
+            for q, g in rows
+        ],
+        schema=schema,
+        orient="row",
+    )
+    return frame.with_columns(
+        pl.lit("openalex").alias("source"), pl.lit(mode).alias("source_mode"), pl.lit(load_id).alias("load_id")
+    )
+
+
+def fetch_live(
+    settings: Settings, years: list[int], openalex: OpenAlexResource, issns: list[list[str]], log: dg.DagsterLogManager
+) -> tuple[list[WorkRecord], list[tuple[object, Group]], dict]:
+    """Run the cheap plan: group_by counts for pairs with a focus country, records for focus pairs."""
+    client = openalex.client()
+    universe = universe_filters(settings.work_types, settings.exclude_paratext, settings.exclude_retracted)
+    group_queries = plan_group_queries(settings, years, universe, issn_chunks(issns, openalex.issn_chunk_size))
+    record_queries = plan_record_queries(settings, years)
+    log.info(f"OpenAlex live plan: {len(group_queries)} group_by queries, {len(record_queries)} record queries")
+    works: dict[str, WorkRecord] = {}
+    for rq in record_queries:
+        for record in client.fetch_works(rq.filters):
+            works.setdefault(record.payload["id"], record)  # a 3-country paper is joint to several pairs
+    groups = [(q, g) for q in group_queries for g in client.group_by(q.filters, q.group_field)]
+    stats = {
+        "http_calls": client.http.calls,
+        "http_retries": client.http.retries,
+        "call_budget": openalex.call_budget,
+        "group_by_queries": len(group_queries),
+        "record_queries": len(record_queries),
+        "x-ratelimit-remaining": client.http.last_headers.get("x-ratelimit-remaining", "n/a"),
+    }
+    return list(works.values()), groups, stats
+
+
+@dg.multi_asset(
+    specs=[spec(t, "papers", deps=("ref.nature_index_issns", "ref.countries"), kinds=("duckdb", "python"))
+           for t in RAW_TABLES],
+    check_specs=[check_spec(t) for t in RAW_TABLES],
+    pool="duckdb",
+)
+def openalex_raw(
+    context: dg.AssetExecutionContext, config: OpenAlexExtractConfig, warehouse: Warehouse, openalex: OpenAlexResource
+) -> Iterator:
+    """Extract OpenAlex works and counts. Sample mode reads the bundled sample (every work, so every
+    pair); live mode runs the cheap plan against the API (COLLAB_MODE=live)."""
+    settings = load_settings()
+    years = extraction_years(settings, config.recent_only)
+    if settings.mode == "live" and settings.territory_policy != "separate":
+        raise dg.Failure(
+            "COLLAB_TERRITORY_POLICY merges territories, which group_by counts cannot follow (a CN+HK paper "
+            "would count twice and stay international); use it in sample mode or keep 'separate' in live mode."
+        )
+    scope = {"load_id": context.run_id, "scope_first": years[0], "scope_last": years[-1]}
+    with warehouse.connection(settings, **scope) as conn:
+        if settings.mode == "sample":
+            records, groups, stats = SampleOpenAlex().fetch_works(years), [], {"http_calls": 0}
+        else:
+            issns = conn.execute(
+                "SELECT list(issn ORDER BY issn) FROM ref.nature_index_issns GROUP BY journal ORDER BY journal"
+            ).fetchall()
+            records, groups, stats = fetch_live(settings, years, openalex, [r[0] for r in issns], context.log)
+        conn.register("incoming_openalex_works", incoming_works_frame(records).to_arrow())
+        conn.register("incoming_group_counts", group_counts_frame(groups, settings.mode, context.run_id).to_arrow())
+        tolerance, span = settings.rowcount_tolerance, (years[0], years[-1])
+        report = gate(
+            conn,
+            [
+                TableLoad(
+                    "raw.openalex_works",
+                    sql_text("raw/openalex_works.sql"),
+                    lambda prev: suites.raw_openalex_works(prev, span, tolerance),
+                    scope=RAW_SCOPE.format(year="publication_year"),
+                    comments=comments("raw.openalex_works"),
+                ),
+                TableLoad(
+                    "raw.openalex_group_counts",
+                    "SELECT * FROM incoming_group_counts",
+                    lambda prev: suites.raw_openalex_group_counts(prev, span, tolerance, settings.mode == "live"),
+                    scope=RAW_SCOPE.format(year="year"),
+                    comments=comments("raw.openalex_group_counts"),
+                ),
+            ],
+            source=f"openalex ({settings.mode})",
+        )
+        yield from report.check_results
+        report.raise_if_failed()
+        extra = {
+            "source_mode": dg.MetadataValue.text(settings.mode),
+            "years_loaded": dg.MetadataValue.text(f"{years[0]}-{years[-1]}"),
+            "truncated_refetched": dg.MetadataValue.int(sum(r.authors_refetched for r in records)),
+            **{k: dg.MetadataValue.text(str(v)) for k, v in stats.items()},
+        }
+        for outcome in report.outcomes:
+            yield materialize_result(conn, outcome, extra)
+
+
+def _core_loads(tables: tuple[str, ...], sql_for: dict[str, str], suite_for: dict, settings: Settings) -> list[TableLoad]:
+    tol = settings.rowcount_tolerance
+    return [
+        TableLoad(
+            t,
+            sql_text(sql_for[t]),
+            (lambda fn: lambda prev: fn(prev, tol))(suite_for.get(t, suites.no_checks)),
+            compare_scope="source_mode = getvariable('source_mode')" if t in COUNT_TABLES else None,
+            comments=comments(t),
+        )
+        for t in tables
+    ]
+
+
+@dg.multi_asset(
+    specs=[spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
+           for t in CORE_RECORD_TABLES],
+    check_specs=[check_spec(t) for t in ("core.works", "core.authorship_affiliations", "core.work_countries",
+                                         "core.work_country_shares")],
+    pool="duckdb",
+)
+def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    """Cleaned paper rows: universe decision, affiliation pieces, K(p), Share pieces s_c(p)."""
+    settings = load_settings()
+    suite_for = {
+        "core.works": suites.core_works,
+        "core.authorship_affiliations": suites.core_authorship_affiliations,
+        "core.work_countries": suites.core_work_countries,
+        "core.work_country_shares": suites.core_work_country_shares,
+    }
+    with warehouse.connection(settings, load_id=context.run_id) as conn:
+        loads = _core_loads(CORE_RECORD_TABLES, {t: f"core/{t.split('.')[1]}.sql" for t in CORE_RECORD_TABLES},
+                            suite_for, settings)
+        report = gate(conn, loads, source=f"openalex ({settings.mode})")
+        yield from report.check_results
+        report.raise_if_failed()
+        for outcome in report.outcomes:
+            yield materialize_result(conn, outcome, {"territory_policy": dg.MetadataValue.text(settings.territory_policy)})
+
+
+@dg.multi_asset(
+    specs=[spec(t, "indices", deps=("core.paper_set_works", "core.work_country_shares", "core.pair_joint_records",
+                                    "raw.openalex_group_counts")) for t in COUNT_TABLES],
+    check_specs=[check_spec(t) for t in COUNT_TABLES],
+    pool="duckdb",
+)
+def paper_counts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    """Counts per country, world and pair: from records in sample mode, from group_by in live mode."""
+    settings = load_settings()
+    basis = "records" if settings.mode == "sample" else "group_counts"
+    suite_for = {
+        "core.country_year": suites.core_country_year,
+        "core.world_year": suites.core_world_year,
+        "core.pair_year": suites.core_pair_year,
+    }
+    with warehouse.connection(settings, load_id=context.run_id) as conn:
+        loads = _core_loads(COUNT_TABLES, {t: f"core/{t.split('.')[1]}.{basis}.sql" for t in COUNT_TABLES},
+                            suite_for, settings)
+        report = gate(conn, loads, source=f"openalex ({settings.mode})")
+        yield from report.check_results
+        report.raise_if_failed()
+        for outcome in report.outcomes:
+            yield materialize_result(conn, outcome, {"count_basis": dg.MetadataValue.text(basis)})

@@ -1,0 +1,80 @@
+"""The data dictionary (warehouse/dictionary.yaml) as comments, Dagster schemas and Markdown."""
+
+from __future__ import annotations
+
+import functools
+
+import dagster as dg
+import duckdb
+import yaml
+
+from pipeline.warehouse import SQL_ROOT
+
+COMMON_ORDER = ("territory_policy", "count_basis", "source", "source_mode", "retrieved_at", "request", "load_id")
+
+
+@functools.cache
+def dictionary() -> dict:
+    return yaml.safe_load((SQL_ROOT / "dictionary.yaml").read_text(encoding="utf-8"))
+
+
+def table_doc(table: str) -> dict:
+    tables = dictionary()["tables"]
+    if table not in tables:
+        raise KeyError(f"{table} is not documented in warehouse/dictionary.yaml")
+    return tables[table]
+
+
+def column_docs(table: str) -> dict[str, str]:
+    """Documented columns of `table`, the common provenance columns included."""
+    return {**dictionary()["common_columns"], **table_doc(table)["columns"]}
+
+
+def comments(table: str) -> dict[str, str]:
+    """COMMENT ON texts for a table: '' is the table itself, then every documented column."""
+    return {"": table_doc(table)["description"], **column_docs(table)}
+
+
+def undocumented(table: str, columns: list[str]) -> list[str]:
+    docs = column_docs(table)
+    return [c for c in columns if c not in docs]
+
+
+def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    schema, name = table.split(".")
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+            "ORDER BY column_index",
+            [schema, name],
+        ).fetchall()
+    ]
+
+
+def dagster_schema(conn: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
+    docs = column_docs(table)
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, dtype, description=docs.get(name)) for name, dtype in table_columns(conn, table)]
+    )
+
+
+def render_markdown() -> str:
+    d = dictionary()
+    out = [
+        "# Warehouse data dictionary",
+        "",
+        "Generated from `warehouse/dictionary.yaml` by `scripts/render_dictionary.py`; do not edit by hand.",
+        "The same texts are stored in the warehouse: `SELECT table_name, comment FROM duckdb_tables()` and",
+        "`SELECT table_name, column_name, comment FROM duckdb_columns()`.",
+        "",
+        "## Provenance columns (shared)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *[f"| `{c}` | {d['common_columns'][c]} |" for c in COMMON_ORDER if c in d["common_columns"]],
+    ]
+    for table, doc in d["tables"].items():
+        out += ["", f"## `{table}`", "", doc["description"], "", "| column | meaning |", "|---|---|"]
+        out += [f"| `{c}` | {text} |" for c, text in doc["columns"].items()]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,234 @@
+"""Shared JSON-over-HTTP client for every live connector.
+
+One place for what all sources need: a client-side rate limit (requests-ratelimiter), retries with
+exponential backoff that honour `Retry-After` (tenacity), a per-run call budget, timeouts, secret
+redaction in everything that is logged or stored, and errors that name the source, the request and
+the rule that was broken.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+from requests_ratelimiter import LimiterSession
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+REDACTED = "<redacted>"
+
+
+class SourceError(RuntimeError):
+    """A source answered something we cannot use. The message names source, rule, request, record."""
+
+    def __init__(
+        self,
+        source: str,
+        rule: str,
+        *,
+        request: str | None = None,
+        record: str | None = None,
+        detail: str = "",
+    ) -> None:
+        self.source, self.rule, self.request, self.record, self.detail = source, rule, request, record, detail
+        parts = [f"[{source}] {rule}"]
+        if detail:
+            parts.append(detail)
+        if record:
+            parts.append(f"record: {record}")
+        if request:
+            parts.append(f"request: GET {request}")
+        super().__init__(" | ".join(parts))
+
+
+class CallBudgetExceeded(SourceError):
+    """The per-run call budget is spent: stop rather than burn the day's API allowance."""
+
+
+class RetryableAnswer(Exception):
+    """An answer worth asking again (429, 5xx, a per-second 403, a cut-off body)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+@dataclass(frozen=True)
+class JsonResponse:
+    data: Any
+    url: str  # secrets redacted: safe to log and to store as provenance
+    status: int
+    headers: Mapping[str, str]
+    retrieved_at: datetime
+
+
+def redact_url(url: str, secret_params: Iterable[str]) -> str:
+    """The URL with the values of secret query parameters replaced."""
+    secrets = {s.lower() for s in secret_params}
+    parts = urlsplit(url)
+    query = [(k, REDACTED if k.lower() in secrets else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe=":,|*<>")))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+@dataclass
+class JsonHttpClient:
+    """GET JSON from one source with pacing, bounded retries and a call budget.
+
+    `classify` decides what an answer means; connectors override it for their own quirks (for
+    example OpenAlex answers 403 both for "slow down" and, in 2025, for an invalid filter).
+    """
+
+    source: str
+    base_url: str
+    requests_per_second: float = 5.0
+    max_attempts: int = 6
+    max_total_seconds: float = 600.0
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    max_retry_after: float = 120.0
+    timeout: float = 60.0
+    call_budget: int | None = None
+    default_params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secret_params: tuple[str, ...] = ()
+    retry_after_headers: tuple[str, ...] = ("Retry-After",)
+    sleep: Callable[[float], None] = time.sleep
+    calls: int = field(default=0, init=False)
+    retries: int = field(default=0, init=False)
+    last_headers: Mapping[str, str] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        # The limiter keeps state per session, so one client paces all of a run's calls to a host.
+        self.session: requests.Session = (
+            LimiterSession(per_second=self.requests_per_second) if self.requests_per_second > 0 else requests.Session()
+        )
+        self.session.headers.update(self.headers)
+        self._backoff = wait_exponential_jitter(initial=self.backoff_initial, max=self.backoff_max)
+
+    # -- public -----------------------------------------------------------------------------------
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> JsonResponse:
+        """GET base_url + path with params; retried, paced and budgeted. Raises SourceError."""
+        url = path if path.startswith(("http://", "https://")) else self.base_url.rstrip("/") + "/" + path.lstrip("/")
+        query = {**self.default_params, **{k: v for k, v in (params or {}).items() if v is not None}}
+        prepared = requests.Request("GET", url, params=query).prepare()
+        safe_url = redact_url(prepared.url or url, self.secret_params)
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_total_seconds),
+            wait=self._wait,
+            retry=retry_if_exception_type(
+                (RetryableAnswer, requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+            ),
+            sleep=self.sleep,
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._attempt(prepared, safe_url)
+        except RetryableAnswer as exc:
+            raise SourceError(
+                self.source,
+                "gave up after bounded retries",
+                request=safe_url,
+                detail=f"last answer: {exc.reason} ({self.calls} calls, {self.retries} retries)",
+            ) from None
+        except requests.RequestException as exc:
+            raise SourceError(
+                self.source,
+                "transport failure after bounded retries",
+                request=safe_url,
+                detail=redact_url(str(exc), self.secret_params) if "://" in str(exc) else type(exc).__name__,
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def classify(self, response: requests.Response, safe_url: str) -> None:
+        """Raise RetryableAnswer for answers worth retrying, SourceError for final ones; return if usable."""
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise RetryableAnswer(f"HTTP {status}", self._retry_after(response, safe_url))
+        if status >= 400:
+            raise SourceError(self.source, f"HTTP {status}", request=safe_url, detail=error_text(response))
+
+    # -- internals --------------------------------------------------------------------------------
+    def _attempt(self, prepared: requests.PreparedRequest, safe_url: str) -> JsonResponse:
+        if self.call_budget is not None and self.calls >= self.call_budget:
+            raise CallBudgetExceeded(
+                self.source,
+                "per-run call budget exhausted",
+                request=safe_url,
+                detail=f"{self.calls} of {self.call_budget} calls used; raise the budget or refresh fewer years",
+            )
+        self.calls += 1
+        response = self.session.send(prepared, timeout=self.timeout)
+        self.last_headers = dict(response.headers)
+        self.classify(response, safe_url)
+        try:
+            data = response.json()
+        except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
+            # A body cut off in transit parses as invalid JSON; asking again is the cure.
+            raise RetryableAnswer(f"HTTP {response.status_code} with a body that is not valid JSON") from None
+        return JsonResponse(data, safe_url, response.status_code, self.last_headers, datetime.now(UTC))
+
+    def _retry_after(self, response: requests.Response, safe_url: str) -> float | None:
+        for name in self.retry_after_headers:
+            wait = parse_retry_after(response.headers.get(name))
+            if wait is not None:
+                if wait > self.max_retry_after:
+                    raise SourceError(
+                        self.source,
+                        f"HTTP {response.status_code}: server asks to wait longer than allowed",
+                        request=safe_url,
+                        detail=f"{name}: {wait:.0f}s > max {self.max_retry_after:.0f}s (daily limit spent?)",
+                    )
+                return wait
+        return None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RetryableAnswer) and exc.retry_after is not None:
+            return exc.retry_after
+        return self._backoff(state)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.retries += 1
+
+
+def error_text(response: requests.Response) -> str:
+    """The API's own error message when it sent JSON, else the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300].strip()
+    if isinstance(body, dict):
+        return "; ".join(str(body[k])[:300] for k in ("error", "message") if body.get(k)) or str(body)[:300]
+    return str(body)[:300]

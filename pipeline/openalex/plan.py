@@ -1,0 +1,107 @@
+"""The cheap live plan (sources.md §7): group_by counts for every pair that involves a focus
+country, paper records only for the joint papers of pairs between focus countries.
+
+Pure functions: the plan is data, so it can be tested, costed and printed without the network.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.settings import Settings
+
+PAPER_SETS = ("all", "nature_index")
+
+
+@dataclass(frozen=True)
+class GroupQuery:
+    query_kind: str  # world_by_year | countries_in_year | partners_in_year
+    paper_set: str
+    year: int | None  # None: one call covers the whole year range (world_by_year)
+    intl_only: bool
+    filter_country: str | None
+    group_field: str
+    filters: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    pair: tuple[str, str]
+    year: int
+    filters: tuple[tuple[str, str], ...]
+
+
+def universe_filters(work_types: Sequence[str], exclude_paratext: bool, exclude_retracted: bool) -> list[tuple[str, str]]:
+    """API filters for the paper universe, the same rule core/works.sql applies to records."""
+    out = [("type", "|".join(work_types))]
+    if exclude_paratext:
+        out.append(("is_paratext", "false"))
+    if exclude_retracted:
+        out.append(("is_retracted", "false"))
+    return out
+
+
+def issn_chunks(journal_issns: Sequence[Sequence[str]], max_values: int) -> list[list[str]]:
+    """OR-lists of ISSNs of at most `max_values`, never splitting one journal's ISSNs.
+
+    A work's primary source is one journal, so chunks built from whole journals are disjoint and
+    their counts add up; splitting a journal's print and electronic ISSN could count a work twice.
+    """
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for issns in journal_issns:
+        issns = [i for i in dict.fromkeys(issns) if i]
+        if len(issns) > max_values:
+            raise ValueError(f"a journal has {len(issns)} ISSNs, more than the {max_values} an OR-filter may hold")
+        if current and len(current) + len(issns) > max_values:
+            chunks.append(current)
+            current = []
+        current.extend(issns)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def plan_group_queries(
+    settings: Settings,
+    years: Sequence[int],
+    universe: Sequence[tuple[str, str]],
+    nature_index_chunks: Sequence[Sequence[str]],
+) -> list[GroupQuery]:
+    """Every group_by call of a live refresh of `years`."""
+    set_filters: list[tuple[str, tuple[tuple[str, str], ...]]] = [("all", ())]
+    set_filters += [
+        ("nature_index", (("primary_location.source.issn", "|".join(chunk)),)) for chunk in nature_index_chunks
+    ]
+    base = tuple(universe)
+    queries: list[GroupQuery] = []
+    span = f"{min(years)}-{max(years)}"
+    for paper_set, extra in set_filters:
+        for intl_only in (False, True):
+            located = ("countries_distinct_count", ">1" if intl_only else ">0")
+            queries.append(
+                GroupQuery("world_by_year", paper_set, None, intl_only, None, "publication_year",
+                           (*base, *extra, ("publication_year", span), located))
+            )
+        for year in years:
+            for intl_only in (False, True):
+                f = (*base, *extra, ("publication_year", str(year)))
+                if intl_only:
+                    f = (*f, ("countries_distinct_count", ">1"))
+                queries.append(GroupQuery("countries_in_year", paper_set, year, intl_only, None, "authorships.countries", f))
+            for country in settings.focus:
+                f = (*base, *extra, ("publication_year", str(year)), ("authorships.countries", country))
+                queries.append(GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f))
+    return queries
+
+
+def plan_record_queries(settings: Settings, years: Sequence[int]) -> list[RecordQuery]:
+    """Joint works of each pair of focus countries, per year, with no universe filter: the universe
+    is applied to records in SQL, so the quality mart can report what it excluded."""
+    return [
+        RecordQuery((a, b), year, (("authorships.countries", a), ("authorships.countries", b), ("publication_year", str(year))))
+        for a, b in itertools.combinations(sorted(settings.focus), 2)
+        for year in years
+    ]

@@ -1,0 +1,65 @@
+"""The bundled OpenAlex sample: synthetic work objects in the API's exact shape.
+
+Read through the same path as live records (`resolve_truncated`, then raw/openalex_works.sql), so
+the offline default exercises the real parsing code. Listed works with more than 100 authors are
+truncated exactly as list responses are; their full records sit in singletons.jsonl.gz, standing
+in for the /works/{id} re-fetch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.http import SourceError
+from pipeline.openalex.client import WorkRecord, resolve_truncated
+from pipeline.settings import REPO_ROOT
+
+SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "openalex"
+SOURCE = "openalex"
+
+
+def _read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield line_no, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SourceError(
+                    SOURCE, "sample line is not valid JSON", request=f"sample:{path.name}", record=f"line {line_no}",
+                    detail=str(exc),
+                ) from None
+
+
+class SampleOpenAlex:
+    def __init__(self, directory: Path = SAMPLE_DIR) -> None:
+        self.directory = directory
+        self.retrieved_at = datetime.now(UTC)
+
+    def _request(self, path: Path) -> str:
+        return f"sample:{path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
+
+    def fetch_works(self, years: Iterable[int]) -> list[WorkRecord]:
+        listed: list[WorkRecord] = []
+        for year in years:
+            path = self.directory / f"works_{year}.jsonl.gz"
+            if not path.exists():
+                continue  # the sample covers a fixed range; other years simply have no works
+            listed += [WorkRecord(work, self._request(path), self.retrieved_at) for _, work in _read_jsonl(path)]
+        return resolve_truncated(listed, self._singleton)
+
+    def _singleton(self, work_id: str) -> WorkRecord:
+        if not hasattr(self, "_singletons"):
+            path = self.directory / "singletons.jsonl.gz"
+            self._singletons = {w.get("id"): w for _, w in _read_jsonl(path)} if path.exists() else {}
+            self._singletons_request = self._request(path)
+        work = self._singletons.get(work_id)
+        if work is None:
+            raise SourceError(SOURCE, "truncated work has no full record in the sample", record=work_id,
+                              request=self._singletons_request)
+        return WorkRecord(work, self._singletons_request, self.retrieved_at, authors_refetched=True)

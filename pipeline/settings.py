@@ -1,0 +1,119 @@
+"""Run settings read from the environment (the project's configuration contract).
+
+Read lazily by resources and assets, never at import time, so tests can set the
+environment per test and `dagster definitions validate` works with nothing set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycountry
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "collab.duckdb"
+
+MODES = ("sample", "live")
+# HK/MO(/TW) stay separate by default, as OpenAlex codes them; a policy may merge them into CN.
+TERRITORY_POLICIES = {
+    "separate": {},
+    "greater_china": {"HK": "CN", "MO": "CN"},
+    "greater_china_tw": {"HK": "CN", "MO": "CN", "TW": "CN"},
+}
+
+
+class SettingsError(ValueError):
+    """A configuration value is invalid; the message names the variable and the rule."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    warehouse: Path
+    focus: tuple[str, ...]
+    years: tuple[int, int]
+    territory_policy: str
+    refresh_years: int
+    work_types: tuple[str, ...] = ("article",)
+    exclude_paratext: bool = True
+    exclude_retracted: bool = True
+    rowcount_tolerance: float = 0.5
+
+    @property
+    def year_list(self) -> list[int]:
+        return list(range(self.years[0], self.years[1] + 1))
+
+    @property
+    def territory_map(self) -> dict[str, str]:
+        return TERRITORY_POLICIES[self.territory_policy]
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """`2015-2024` or `2020` → inclusive (first, last)."""
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not m:
+        raise SettingsError(f"COLLAB_YEARS={text!r}: expected YYYY or YYYY-YYYY")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first > last or first < 1900 or last > 2100:
+        raise SettingsError(f"COLLAB_YEARS={text!r}: range must be increasing and within 1900-2100")
+    return first, last
+
+
+def parse_countries(text: str, variable: str = "COLLAB_FOCUS") -> tuple[str, ...]:
+    """Comma-separated ISO 3166-1 alpha-2 codes, validated against pycountry."""
+    codes = tuple(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
+    if not codes:
+        raise SettingsError(f"{variable} is empty: give ISO-2 codes such as CN,US")
+    bad = [c for c in codes if pycountry.countries.get(alpha_2=c) is None]
+    if bad:
+        raise SettingsError(f"{variable}: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
+    return codes
+
+
+def parse_bool(text: str, variable: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{variable}={text!r}: expected true or false")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    mode = env.get("COLLAB_MODE", "sample").strip().lower() or "sample"
+    if mode not in MODES:
+        raise SettingsError(f"COLLAB_MODE={mode!r}: expected one of {', '.join(MODES)}")
+    policy = env.get("COLLAB_TERRITORY_POLICY", "separate").strip().lower() or "separate"
+    if policy not in TERRITORY_POLICIES:
+        raise SettingsError(
+            f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}"
+        )
+    refresh = env.get("COLLAB_REFRESH_YEARS", "2")
+    if not refresh.isdigit() or int(refresh) < 1:
+        raise SettingsError(f"COLLAB_REFRESH_YEARS={refresh!r}: expected a positive integer")
+    tolerance = env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5")
+    try:
+        rowcount_tolerance = float(tolerance)
+    except ValueError:
+        rowcount_tolerance = -1.0
+    if not 0 < rowcount_tolerance <= 10:
+        raise SettingsError(f"COLLAB_ROWCOUNT_TOLERANCE={tolerance!r}: expected a number in (0, 10]")
+    work_types = tuple(t.strip().lower() for t in env.get("COLLAB_WORK_TYPES", "article").split(",") if t.strip())
+    if not work_types or not all(re.fullmatch(r"[a-z-]+", t) for t in work_types):
+        raise SettingsError("COLLAB_WORK_TYPES: expected a comma list of OpenAlex work types, e.g. article,review")
+    return Settings(
+        mode=mode,
+        warehouse=Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
+        focus=parse_countries(env.get("COLLAB_FOCUS", "CN,US")),
+        years=parse_years(env.get("COLLAB_YEARS", "2015-2024")),
+        territory_policy=policy,
+        refresh_years=int(refresh),
+        work_types=work_types,
+        exclude_paratext=parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),
+        exclude_retracted=parse_bool(env.get("COLLAB_EXCLUDE_RETRACTED", "true"), "COLLAB_EXCLUDE_RETRACTED"),
+        rowcount_tolerance=rowcount_tolerance,
+    )

@@ -1,0 +1,201 @@
+"""The DuckDB warehouse: connections, run variables, SQL files and gated, atomic loads.
+
+Every load runs in one transaction: write the table(s), validate them with great-expectations
+where they stand, then COMMIT only if every suite passed. A failed suite or any error rolls back,
+so a failed run leaves every table exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from pipeline.settings import REPO_ROOT, Settings, load_settings
+from pipeline.validation import Suite, SuiteResult, validate_frame
+
+SQL_ROOT = REPO_ROOT / "warehouse"
+# Files written by duckdb 2.x are unreadable by 1.x and by the PyPI duckdb CLI unless pinned to an
+# older storage format; consumers are likely to have 1.x (stack.md pitfall 2).
+STORAGE_COMPATIBILITY = "v1.5.0"
+
+
+def sql_text(relative: str) -> str:
+    """A SQL file under warehouse/, found through the package, not the working directory."""
+    return (SQL_ROOT / relative).read_text(encoding="utf-8")
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config = {} if read_only else {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    return duckdb.connect(str(path), read_only=read_only, config=config)
+
+
+def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Idempotent DDL and the index macros (macros/indices.sql)."""
+    conn.execute(sql_text("schema/raw.sql"))
+    conn.execute(sql_text("macros/indices.sql"))
+
+
+def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:
+    """Run settings as DuckDB variables, read by the SQL files through getvariable()."""
+    values: dict[str, Any] = {
+        "source_mode": settings.mode,
+        "year_first": settings.years[0],
+        "year_last": settings.years[1],
+        "territory_policy": settings.territory_policy,
+        "work_types": list(settings.work_types),
+        "exclude_paratext": settings.exclude_paratext,
+        "exclude_retracted": settings.exclude_retracted,
+        "focus": list(settings.focus),
+        "record_scope": (
+            "every work in the bundled sample"
+            if settings.mode == "sample"
+            else "joint works of pairs between focus countries " + ",".join(settings.focus)
+        ),
+        **extra,
+    }
+    for name, value in values.items():
+        conn.execute(f"SET VARIABLE {name} = ?", [value])  # name: a constant of this module
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    rows = conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    """Write `select_sql` into `table`: replace the rows matching `scope` (a predicate over the
+    table using getvariable()), or the whole table when scope is None. `suites(previous_rows)`
+    gives the GX suites to run on the written rows (for a scoped load, the rows of this load_id);
+    their view_sql reads `{table}`. `previous_rows` counts the rows matching `scope`, or
+    `compare_scope` for whole-table loads (e.g. only rows of the same source_mode)."""
+
+    table: str
+    select_sql: str
+    suites: Callable[[int], Sequence[Suite]] = lambda previous: ()
+    scope: str | None = None
+    compare_scope: str | None = None
+    comments: dict[str, str] = field(default_factory=dict)  # '' → table comment; column → comment
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    table: str
+    rows: int
+    previous_rows: int
+    results: list[SuiteResult]
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results)
+
+
+class GateFailed(Exception):
+    """A blocking great-expectations suite failed; nothing was written."""
+
+    def __init__(self, outcomes: list[LoadOutcome]) -> None:
+        self.outcomes = outcomes
+        failed = [
+            f"{r.suite}: " + "; ".join(f.describe() for f in r.failures)
+            for o in outcomes
+            for r in o.results
+            if not r.success
+        ]
+        super().__init__("validation failed, warehouse unchanged: " + " | ".join(failed))
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    schema, name = table.split(".")
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
+        ).fetchall()
+    }
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> list[LoadOutcome]:
+    """Run the loads in order in one transaction; commit only if every suite passes.
+
+    Later loads may read tables written by earlier ones (they see the uncommitted state).
+    Raises GateFailed (after rolling back) when a suite fails.
+    """
+    outcomes: list[LoadOutcome] = []
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for load in loads:
+            before = load.scope or load.compare_scope or "true"
+            previous = (
+                conn.execute(f"SELECT count(*) FROM {load.table} WHERE {before}").fetchall()[0][0]
+                if table_exists(conn, load.table)
+                else 0
+            )
+            relation = (
+                f"(SELECT * FROM {load.table} WHERE load_id = getvariable('load_id'))" if load.scope else load.table
+            )
+            if load.scope:
+                conn.execute(f"DELETE FROM {load.table} WHERE {load.scope}")
+                conn.execute(f"INSERT INTO {load.table} BY NAME {load.select_sql}")
+            else:
+                conn.execute(f"CREATE OR REPLACE TABLE {load.table} AS {load.select_sql}")
+            rows = conn.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+            results = [
+                validate_frame(conn.execute(suite.view_sql.format(table=relation)).fetchdf(), suite)
+                for suite in load.suites(previous)
+            ]
+            present = _columns(conn, load.table)
+            for column, text in load.comments.items():
+                if column and column not in present:
+                    continue  # shared provenance docs cover columns some tables do not have
+                target = f"TABLE {load.table}" if not column else f"COLUMN {load.table}.{column}"
+                conn.execute(f"COMMENT ON {target} IS {_quote(text)}")
+            outcomes.append(LoadOutcome(load.table, rows, previous, results))
+        if not all(o.success for o in outcomes):
+            conn.execute("ROLLBACK")
+            raise GateFailed(outcomes)
+        conn.execute("COMMIT")
+    except GateFailed:
+        raise
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse file. Empty `path` means COLLAB_WAREHOUSE (default warehouse/collab.duckdb).
+
+    Not dagster-duckdb's DuckDBResource: its connection is not closed when the block raises and it
+    cannot pin the storage format (stack.md pitfalls 2 and 9).
+    """
+
+    path: str = ""
+
+    def resolved_path(self) -> Path:
+        return Path(self.path) if self.path else load_settings().warehouse
+
+    @contextmanager
+    def connection(self, settings: Settings | None = None, **variables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+        conn = connect(self.resolved_path())
+        try:
+            init_schema(conn)
+            set_variables(conn, settings or load_settings(), **variables)
+            yield conn
+        finally:
+            conn.close()

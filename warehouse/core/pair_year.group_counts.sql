@@ -1,0 +1,39 @@
+-- core.pair_year in live mode: C_AB from group_by=authorships.countries filtered on each focus
+-- country (both orders), zero-filled. Shares come from the fetched joint records, which exist only
+-- for pairs between focus countries; for every other pair they are NULL (unknown, not 0).
+WITH g AS (
+    SELECT * FROM raw.openalex_group_counts
+    WHERE source_mode = getvariable('source_mode') AND query_kind = 'partners_in_year'
+      AND year BETWEEN getvariable('year_first') AND getvariable('year_last')
+),
+partners AS (
+    SELECT filter_country AS country_a, key AS country_b, year, paper_set, sum(count) AS coauthored
+    FROM g WHERE key <> filter_country GROUP BY ALL
+),
+both_orders AS (
+    -- A pair between two focus countries is counted from both sides; the two answers agree.
+    SELECT country_a, country_b, year, paper_set, max(coauthored) AS coauthored
+    FROM (SELECT * FROM partners
+          UNION ALL SELECT country_b, country_a, year, paper_set, coauthored FROM partners)
+    GROUP BY ALL
+),
+pairs AS (SELECT DISTINCT country_a, country_b, paper_set FROM both_orders),
+years AS (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year),
+record_pairs AS (
+    SELECT * FROM core.pair_joint_records
+    WHERE list_contains(getvariable('focus'), country_a) AND list_contains(getvariable('focus'), country_b)
+)
+SELECT
+    p.country_a, p.country_b, y.year, p.paper_set,
+    coalesce(c.coauthored, 0) AS coauthored,
+    CASE WHEN list_contains(getvariable('focus'), p.country_a) AND list_contains(getvariable('focus'), p.country_b)
+         THEN coalesce(r.share_a_joint, 0) END AS share_a_joint,
+    CASE WHEN list_contains(getvariable('focus'), p.country_a) AND list_contains(getvariable('focus'), p.country_b)
+         THEN coalesce(r.share_b_joint, 0) END AS share_b_joint,
+    'group_by' AS count_basis,
+    'openalex' AS source,
+    getvariable('source_mode') AS source_mode,
+    (SELECT max(retrieved_at) FROM g) AS retrieved_at
+FROM pairs AS p CROSS JOIN years AS y
+LEFT JOIN both_orders AS c USING (country_a, country_b, year, paper_set)
+LEFT JOIN record_pairs AS r USING (country_a, country_b, year, paper_set)

@@ -1,0 +1,34 @@
+-- mart.bilateral_papers: one row per ordered country pair (both orders), year and paper set, with
+-- the co-authorship indices of indices.md computed by the macros in macros/indices.sql.
+SELECT
+    p.country_a,
+    p.country_b,
+    p.year,
+    p.paper_set,
+    ca.papers AS papers_a,
+    cb.papers AS papers_b,
+    ca.intl_papers AS intl_papers_a,
+    cb.intl_papers AS intl_papers_b,
+    w.world_papers,
+    w.world_intl_papers,
+    p.coauthored,
+    p.share_a_joint,
+    p.share_b_joint,
+    collaboration_score(p.share_a_joint, p.share_b_joint) AS collaboration_score,
+    salton(p.coauthored, ca.papers, cb.papers) AS salton,
+    jaccard(p.coauthored, ca.papers, cb.papers) AS jaccard,
+    affinity(p.coauthored, ca.intl_papers) AS affinity,
+    expected_coauthored(ca.intl_papers, cb.intl_papers, w.world_intl_papers) AS expected_coauthored,
+    observed_expected(p.coauthored, ca.intl_papers, cb.intl_papers, w.world_intl_papers) AS observed_expected,
+    p.count_basis,
+    getvariable('territory_policy') AS territory_policy,
+    p.source,
+    p.source_mode,
+    greatest(p.retrieved_at, w.retrieved_at) AS retrieved_at
+FROM core.pair_year AS p
+LEFT JOIN core.country_year AS ca
+    ON ca.country = p.country_a AND ca.year = p.year AND ca.paper_set = p.paper_set
+LEFT JOIN core.country_year AS cb
+    ON cb.country = p.country_b AND cb.year = p.year AND cb.paper_set = p.paper_set
+LEFT JOIN core.world_year AS w
+    ON w.year = p.year AND w.paper_set = p.paper_set
