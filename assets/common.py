@@ -58,8 +58,13 @@ def _check_result(outcome: LoadOutcome, source: str) -> dg.AssetCheckResult:
     }
     for suite, f in failed:
         metadata[f"{suite} {f.describe()}"] = dg.MetadataValue.json(
-            {"rule": f.rule, "column": f.column, "unexpected_count": f.unexpected_count,
-             "observed": f.observed, "sample": f.sample}
+            {
+                "rule": f.rule,
+                "column": f.column,
+                "unexpected_count": f.unexpected_count,
+                "observed": f.observed,
+                "sample": f.sample,
+            }
         )
     description = (
         f"{len(failed)} rule(s) failed on {outcome.table} (source {source}): "
@@ -100,9 +105,7 @@ def gate(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad], source: st
             for r in o.results
             for f in r.failures
         ]
-        failure = dg.Failure(
-            description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)}
-        )
+        failure = dg.Failure(description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)})
         return GateReport([_check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)
     return GateReport([_check_result(o, source) for o in outcomes if o.results], outcomes, None)
 

@@ -20,24 +20,35 @@ def mart_asset(
 ) -> dg.AssetsDefinition:
     name = table.split(".")[1]
 
-    @dg.multi_asset(name=f"mart_{name}", specs=[spec(table, "indices", deps=deps)], check_specs=[check_spec(table)],
-                    pool="duckdb")
+    @dg.multi_asset(
+        name=f"mart_{name}", specs=[spec(table, "indices", deps=deps)], check_specs=[check_spec(table)], pool="duckdb"
+    )
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
         settings = load_settings()
-        with warehouse.connection(settings, load_id=context.run_id) as conn:
+        with warehouse.connection(settings, load_id=context.run.run_id) as conn:
             report = gate(
                 conn,
-                [TableLoad(table, sql_text(f"mart/{name}.sql"),
-                           lambda prev: suite_fn(prev, settings.rowcount_tolerance),
-                           compare_scope="source_mode = getvariable('source_mode')", comments=comments(table))],
+                [
+                    TableLoad(
+                        table,
+                        sql_text(f"mart/{name}.sql"),
+                        lambda prev: suite_fn(prev, settings.rowcount_tolerance),
+                        compare_scope="source_mode = getvariable('source_mode')",
+                        comments=comments(table),
+                    )
+                ],
                 source=f"openalex ({settings.mode})",
             )
             yield from report.check_results
             report.raise_if_failed()
-            yield materialize_result(conn, report.outcomes[0], {
-                "source_mode": dg.MetadataValue.text(settings.mode),
-                "territory_policy": dg.MetadataValue.text(settings.territory_policy),
-            })
+            yield materialize_result(
+                conn,
+                report.outcomes[0],
+                {
+                    "source_mode": dg.MetadataValue.text(settings.mode),
+                    "territory_policy": dg.MetadataValue.text(settings.territory_policy),
+                },
+            )
 
     _mart.__doc__ = doc
     return _mart
@@ -50,7 +61,9 @@ bilateral_papers = mart_asset(
     "Bilateral co-authorship indices for every ordered pair, year and paper set.",
 )
 country_papers = mart_asset(
-    "mart.country_papers", ("core.country_year",), suites.mart_country_papers,
+    "mart.country_papers",
+    ("core.country_year",),
+    suites.mart_country_papers,
     "Full and fractional paper output per country, year and paper set.",
 )
 papers_quality = mart_asset(

@@ -31,7 +31,8 @@ CORE_RECORD_TABLES = (
 )
 COUNT_TABLES = ("core.country_year", "core.world_year", "core.pair_year")
 RAW_SCOPE = (
-    "source_mode = getvariable('source_mode') AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
+    "source_mode = getvariable('source_mode') "
+    "AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
 )
 
 
@@ -56,21 +57,44 @@ def incoming_works_frame(records: list[WorkRecord]) -> pl.DataFrame:
             "authors_refetched": [r.authors_refetched for r in records],
             "retrieved_at": [r.retrieved_at for r in records],
         },
-        schema={"json_text": pl.String, "request": pl.String, "authors_refetched": pl.Boolean,
-                "retrieved_at": pl.Datetime("us", "UTC")},
+        schema={
+            "json_text": pl.String,
+            "request": pl.String,
+            "authors_refetched": pl.Boolean,
+            "retrieved_at": pl.Datetime("us", "UTC"),
+        },
     )
 
 
 def group_counts_frame(rows: list[tuple[object, Group]], mode: str, load_id: str) -> pl.DataFrame:
     schema = {
-        "query_kind": pl.String, "paper_set": pl.String, "year": pl.Int32, "intl_only": pl.Boolean,
-        "filter_country": pl.String, "group_field": pl.String, "key": pl.String, "key_display_name": pl.String,
-        "count": pl.Int64, "request": pl.String, "retrieved_at": pl.Datetime("us", "UTC"),
+        "query_kind": pl.String,
+        "paper_set": pl.String,
+        "year": pl.Int32,
+        "intl_only": pl.Boolean,
+        "filter_country": pl.String,
+        "group_field": pl.String,
+        "key": pl.String,
+        "key_display_name": pl.String,
+        "count": pl.Int64,
+        "request": pl.String,
+        "retrieved_at": pl.Datetime("us", "UTC"),
     }
     frame = pl.DataFrame(
         [
-            (q.query_kind, q.paper_set, int(g.key) if q.year is None else q.year, q.intl_only, q.filter_country,
-             q.group_field, g.key, g.display_name, g.count, g.request, g.retrieved_at)
+            (
+                q.query_kind,
+                q.paper_set,
+                int(g.key) if q.year is None else q.year,
+                q.intl_only,
+                q.filter_country,
+                q.group_field,
+                g.key,
+                g.display_name,
+                g.count,
+                g.request,
+                g.retrieved_at,
+            )
             for q, g in rows
         ],
         schema=schema,
@@ -107,8 +131,10 @@ def fetch_live(
 
 
 @dg.multi_asset(
-    specs=[spec(t, "papers", deps=("ref.nature_index_issns", "ref.countries"), kinds=("duckdb", "python"))
-           for t in RAW_TABLES],
+    specs=[
+        spec(t, "papers", deps=("ref.nature_index_issns", "ref.countries"), kinds=("duckdb", "python"))
+        for t in RAW_TABLES
+    ],
     check_specs=[check_spec(t) for t in RAW_TABLES],
     pool="duckdb",
 )
@@ -124,7 +150,7 @@ def openalex_raw(
             "COLLAB_TERRITORY_POLICY merges territories, which group_by counts cannot follow (a CN+HK paper "
             "would count twice and stay international); use it in sample mode or keep 'separate' in live mode."
         )
-    scope = {"load_id": context.run_id, "scope_first": years[0], "scope_last": years[-1]}
+    scope = {"load_id": context.run.run_id, "scope_first": years[0], "scope_last": years[-1]}
     with warehouse.connection(settings, **scope) as conn:
         if settings.mode == "sample":
             records, groups, stats = SampleOpenAlex().fetch_works(years), [], {"http_calls": 0}
@@ -134,7 +160,7 @@ def openalex_raw(
             ).fetchall()
             records, groups, stats = fetch_live(settings, years, openalex, [r[0] for r in issns], context.log)
         conn.register("incoming_openalex_works", incoming_works_frame(records).to_arrow())
-        conn.register("incoming_group_counts", group_counts_frame(groups, settings.mode, context.run_id).to_arrow())
+        conn.register("incoming_group_counts", group_counts_frame(groups, settings.mode, context.run.run_id).to_arrow())
         tolerance, span = settings.rowcount_tolerance, (years[0], years[-1])
         report = gate(
             conn,
@@ -168,7 +194,9 @@ def openalex_raw(
             yield materialize_result(conn, outcome, extra)
 
 
-def _core_loads(tables: tuple[str, ...], sql_for: dict[str, str], suite_for: dict, settings: Settings) -> list[TableLoad]:
+def _core_loads(
+    tables: tuple[str, ...], sql_for: dict[str, str], suite_for: dict, settings: Settings
+) -> list[TableLoad]:
     tol = settings.rowcount_tolerance
     return [
         TableLoad(
@@ -183,10 +211,14 @@ def _core_loads(tables: tuple[str, ...], sql_for: dict[str, str], suite_for: dic
 
 
 @dg.multi_asset(
-    specs=[spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
-           for t in CORE_RECORD_TABLES],
-    check_specs=[check_spec(t) for t in ("core.works", "core.authorship_affiliations", "core.work_countries",
-                                         "core.work_country_shares")],
+    specs=[
+        spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
+        for t in CORE_RECORD_TABLES
+    ],
+    check_specs=[
+        check_spec(t)
+        for t in ("core.works", "core.authorship_affiliations", "core.work_countries", "core.work_country_shares")
+    ],
     pool="duckdb",
 )
 def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
@@ -198,19 +230,33 @@ def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> It
         "core.work_countries": suites.core_work_countries,
         "core.work_country_shares": suites.core_work_country_shares,
     }
-    with warehouse.connection(settings, load_id=context.run_id) as conn:
-        loads = _core_loads(CORE_RECORD_TABLES, {t: f"core/{t.split('.')[1]}.sql" for t in CORE_RECORD_TABLES},
-                            suite_for, settings)
+    with warehouse.connection(settings, load_id=context.run.run_id) as conn:
+        loads = _core_loads(
+            CORE_RECORD_TABLES, {t: f"core/{t.split('.')[1]}.sql" for t in CORE_RECORD_TABLES}, suite_for, settings
+        )
         report = gate(conn, loads, source=f"openalex ({settings.mode})")
         yield from report.check_results
         report.raise_if_failed()
         for outcome in report.outcomes:
-            yield materialize_result(conn, outcome, {"territory_policy": dg.MetadataValue.text(settings.territory_policy)})
+            yield materialize_result(
+                conn, outcome, {"territory_policy": dg.MetadataValue.text(settings.territory_policy)}
+            )
 
 
 @dg.multi_asset(
-    specs=[spec(t, "indices", deps=("core.paper_set_works", "core.work_country_shares", "core.pair_joint_records",
-                                    "raw.openalex_group_counts")) for t in COUNT_TABLES],
+    specs=[
+        spec(
+            t,
+            "indices",
+            deps=(
+                "core.paper_set_works",
+                "core.work_country_shares",
+                "core.pair_joint_records",
+                "raw.openalex_group_counts",
+            ),
+        )
+        for t in COUNT_TABLES
+    ],
     check_specs=[check_spec(t) for t in COUNT_TABLES],
     pool="duckdb",
 )
@@ -223,9 +269,10 @@ def paper_counts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Ite
         "core.world_year": suites.core_world_year,
         "core.pair_year": suites.core_pair_year,
     }
-    with warehouse.connection(settings, load_id=context.run_id) as conn:
-        loads = _core_loads(COUNT_TABLES, {t: f"core/{t.split('.')[1]}.{basis}.sql" for t in COUNT_TABLES},
-                            suite_for, settings)
+    with warehouse.connection(settings, load_id=context.run.run_id) as conn:
+        loads = _core_loads(
+            COUNT_TABLES, {t: f"core/{t.split('.')[1]}.{basis}.sql" for t in COUNT_TABLES}, suite_for, settings
+        )
         report = gate(conn, loads, source=f"openalex ({settings.mode})")
         yield from report.check_results
         report.raise_if_failed()

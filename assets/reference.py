@@ -3,7 +3,6 @@
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,12 @@ FIXED_SET_UNTIL = 2018
 
 COUNTRY_TABLES = ("ref.countries", "ref.territory_map")
 JOURNAL_TABLES = ("ref.nature_index_journals", "ref.nature_index_issns")
+# ref.nature_index_issns: every ISSN (print and electronic) of the fixed-set journals.
+NATURE_INDEX_ISSNS_SQL = (
+    "SELECT DISTINCT issn, journal FROM ("
+    "SELECT unnest([issn_print, issn_electronic]) AS issn, journal FROM ref.nature_index_journals "
+    "WHERE in_fixed_set) WHERE issn IS NOT NULL"
+)
 
 
 def countries_frame() -> pl.DataFrame:
@@ -101,16 +106,21 @@ def _issn_suites(previous: int) -> list[Suite]:
 )
 def reference_countries(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """ISO 3166-1 countries from pycountry and the territory policies (HK/MO/TW)."""
-    with warehouse.connection(load_id=context.run_id) as conn:
+    with warehouse.connection(load_id=context.run.run_id) as conn:
         conn.register("incoming_countries", countries_frame().to_arrow())
         conn.register("incoming_territory", territory_frame().to_arrow())
         report = gate(
             conn,
             [
-                TableLoad("ref.countries", "SELECT * FROM incoming_countries", _country_suites,
-                          comments=comments("ref.countries")),
-                TableLoad("ref.territory_map", "SELECT * FROM incoming_territory",
-                          comments=comments("ref.territory_map")),
+                TableLoad(
+                    "ref.countries",
+                    "SELECT * FROM incoming_countries",
+                    _country_suites,
+                    comments=comments("ref.countries"),
+                ),
+                TableLoad(
+                    "ref.territory_map", "SELECT * FROM incoming_territory", comments=comments("ref.territory_map")
+                ),
             ],
             source="pycountry",
         )
@@ -128,20 +138,23 @@ def reference_countries(context: dg.AssetExecutionContext, warehouse: Warehouse)
 def reference_nature_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """The curated Nature Index journal list (pipeline/reference/nature_index_journals.csv)."""
     journals = journals_frame()
-    with warehouse.connection(load_id=context.run_id) as conn:
+    with warehouse.connection(load_id=context.run.run_id) as conn:
         conn.register("incoming_journals", journals.to_arrow())
-        issns_sql = (
-            "SELECT DISTINCT issn, journal FROM ("
-            "SELECT unnest([issn_print, issn_electronic]) AS issn, journal FROM ref.nature_index_journals "
-            "WHERE in_fixed_set) WHERE issn IS NOT NULL"
-        )
         report = gate(
             conn,
             [
-                TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals", _journal_suites,
-                          comments=comments("ref.nature_index_journals")),
-                TableLoad("ref.nature_index_issns", issns_sql, _issn_suites,
-                          comments=comments("ref.nature_index_issns")),
+                TableLoad(
+                    "ref.nature_index_journals",
+                    "SELECT * FROM incoming_journals",
+                    _journal_suites,
+                    comments=comments("ref.nature_index_journals"),
+                ),
+                TableLoad(
+                    "ref.nature_index_issns",
+                    NATURE_INDEX_ISSNS_SQL,
+                    _issn_suites,
+                    comments=comments("ref.nature_index_issns"),
+                ),
             ],
             source="nature_index_journals.csv",
         )

@@ -89,9 +89,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"COLLAB_MODE={mode!r}: expected one of {', '.join(MODES)}")
     policy = env.get("COLLAB_TERRITORY_POLICY", "separate").strip().lower() or "separate"
     if policy not in TERRITORY_POLICIES:
-        raise SettingsError(
-            f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}"
-        )
+        raise SettingsError(f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}")
     refresh = env.get("COLLAB_REFRESH_YEARS", "2")
     if not refresh.isdigit() or int(refresh) < 1:
         raise SettingsError(f"COLLAB_REFRESH_YEARS={refresh!r}: expected a positive integer")

@@ -29,7 +29,8 @@ def raw_openalex_works(previous: int, years: tuple[int, int], tolerance: float) 
     return [
         Suite(
             "raw.openalex_works",
-            "SELECT work_id, publication_year, type, n_authorships, is_paratext, is_retracted, source_mode FROM {table}",
+            "SELECT work_id, publication_year, type, n_authorships, is_paratext, is_retracted, source_mode "
+            "FROM {table}",
             [
                 *_not_null("work_id", "publication_year", "type", "n_authorships", "source_mode"),
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
@@ -155,7 +156,9 @@ def core_country_year(previous: int, tolerance: float) -> Sequence[Suite]:
                 *_not_null("country", "year", "paper_set", "papers", "intl_papers"),
                 *_non_negative("papers", "intl_papers", "share"),
                 gxe.ExpectColumnValuesToBeInSet(column="country", value_set=iso2_codes()),
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="papers", column_B="intl_papers", or_equal=True),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="papers", column_B="intl_papers", or_equal=True, ignore_row_if="either_value_is_missing"
+                ),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["country", "year", "paper_set"]),
                 row_count_expectation(previous, tolerance),
             ],
@@ -172,7 +175,10 @@ def core_world_year(previous: int, tolerance: float) -> Sequence[Suite]:
             [
                 *_non_negative("world_papers", "world_intl_papers"),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="world_papers", column_B="world_intl_papers", or_equal=True
+                    column_A="world_papers",
+                    column_B="world_intl_papers",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
                 ),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "paper_set"]),
             ],
@@ -192,7 +198,9 @@ def core_pair_year(previous: int, tolerance: float) -> Sequence[Suite]:
                 *_non_negative("coauthored", "share_a_joint"),
                 gxe.ExpectColumnValuesToBeInSet(column="country_a", value_set=iso2_codes()),
                 gxe.ExpectColumnValuesToBeInSet(column="country_b", value_set=iso2_codes()),
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="papers_a", column_B="coauthored", or_equal=True),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="papers_a", column_B="coauthored", or_equal=True, ignore_row_if="either_value_is_missing"
+                ),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["country_a", "country_b", "year", "paper_set"]),
                 row_count_expectation(previous, tolerance),
             ],
@@ -212,7 +220,10 @@ def mart_bilateral_papers(previous: int, tolerance: float) -> Sequence[Suite]:
                 *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1 + EPS) for c in unit],
                 *_non_negative("observed_expected", "collaboration_score"),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="coauthored_tolerant", column_B="collaboration_score", or_equal=True
+                    column_A="coauthored_tolerant",
+                    column_B="collaboration_score",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
                 ),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["country_a", "country_b", "year", "paper_set"]),
                 row_count_expectation(previous, tolerance),
@@ -229,8 +240,10 @@ def mart_bilateral_papers(previous: int, tolerance: float) -> Sequence[Suite]:
             "AND a.year = b.year AND a.paper_set = b.paper_set",
             [
                 gxe.ExpectColumnValuesToBeInSet(column="mirror_missing", value_set=[False]),
-                *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=EPS)
-                  for c in ("salton_gap", "score_gap", "oe_gap")],
+                *[
+                    gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=EPS)
+                    for c in ("salton_gap", "score_gap", "oe_gap")
+                ],
             ],
             id_columns=["country_a", "country_b", "year", "paper_set"],
         ),

@@ -26,7 +26,10 @@ def summary(path: Path) -> str:
             "AND paper_set = 'all' ORDER BY year"
         ).fetchall()
         if head:
-            lines += ["", "CN–US, paper_set 'all': year, coauthored, collaboration_score, salton, observed/expected, mode"]
+            lines += [
+                "",
+                "CN–US, paper_set 'all': year, coauthored, collaboration_score, salton, observed/expected, mode",
+            ]
             lines += [f"  {r[0]}  {r[1]:>6}  {r[2]!s:>8}  {r[3]!s:>7}  {r[4]!s:>6}  {r[5]}" for r in head]
         return "\n".join(lines)
     finally:

@@ -68,18 +68,25 @@ class SuiteResult:
 def _batch_definition() -> Any:
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return ctx.data_sources.add_pandas("warehouse").add_dataframe_asset("table").add_batch_definition_whole_dataframe(
-        "all"
+    return (
+        ctx.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("all")
     )
 
 
 def _clean(value: Any) -> Any:
-    """JSON-safe metadata: NaN from pandas 3 nulls becomes None, numpy scalars become Python."""
-    if isinstance(value, float) and math.isnan(value):
+    """JSON-safe metadata: pandas nulls (NaN, NA, NaT) become None, numpy scalars become Python,
+    anything else without a JSON form becomes its text."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
-        return value.item()
-    return value
+        value = value.item()
+    return value if isinstance(value, str | int | float | bool) else str(value)
 
 
 def validate_frame(frame: pd.DataFrame, suite: Suite) -> SuiteResult:
@@ -87,8 +94,10 @@ def validate_frame(frame: pd.DataFrame, suite: Suite) -> SuiteResult:
     if suite.id_columns:
         result_format["unexpected_index_column_names"] = list(suite.id_columns)
     gx_suite = gx.ExpectationSuite(name=suite.name, expectations=list(suite.expectations))
-    res = _batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
-        gx_suite, result_format=result_format
+    res = (
+        _batch_definition()
+        .get_batch(batch_parameters={"dataframe": frame})
+        .validate(gx_suite, result_format=result_format)
     )
     failures = []
     for r in res.results:

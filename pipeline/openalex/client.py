@@ -11,7 +11,7 @@ from datetime import datetime
 
 import requests
 
-from pipeline.http import JsonHttpClient, SourceError, error_text, RetryableAnswer
+from pipeline.http import JsonHttpClient, RetryableAnswer, SourceError, error_text
 
 SOURCE = "openalex"
 MAX_PER_PAGE = 100  # current documented maximum (legacy deployments allowed 200)
@@ -63,9 +63,7 @@ def normalise_group_key(key: str) -> str:
     return key.rstrip("/").rsplit("/", 1)[-1]
 
 
-def resolve_truncated(
-    records: Sequence[WorkRecord], fetch_full: Callable[[str], WorkRecord]
-) -> list[WorkRecord]:
+def resolve_truncated(records: Sequence[WorkRecord], fetch_full: Callable[[str], WorkRecord]) -> list[WorkRecord]:
     """List responses stop at 100 authors; replace those works by their full singleton record."""
     return [fetch_full(r.payload["id"]) if r.payload.get("is_authors_truncated") else r for r in records]
 
@@ -89,7 +87,9 @@ class OpenAlexClient:
         self.http, self.per_page = http, per_page
 
     # -- records ----------------------------------------------------------------------------------
-    def iter_works(self, filters: Sequence[tuple[str, str]], select: Sequence[str] = WORK_FIELDS) -> Iterator[WorkRecord]:
+    def iter_works(
+        self, filters: Sequence[tuple[str, str]], select: Sequence[str] = WORK_FIELDS
+    ) -> Iterator[WorkRecord]:
         """Every work matching `filters`, by cursor paging (never basic paging, capped at 10,000).
 
         Stops on a null cursor or an empty page; a repeating cursor or a total that disagrees with
@@ -99,7 +99,12 @@ class OpenAlexClient:
         while True:
             resp = self.http.get_json(
                 "/works",
-                {"filter": format_filter(filters), "select": ",".join(select), "per_page": self.per_page, "cursor": cursor},
+                {
+                    "filter": format_filter(filters),
+                    "select": ",".join(select),
+                    "per_page": self.per_page,
+                    "cursor": cursor,
+                },
             )
             meta, results = self._page(resp.data, resp.url, "results")
             if expected is None:
@@ -145,14 +150,27 @@ class OpenAlexClient:
         while True:
             resp = self.http.get_json(
                 "/works",
-                {"filter": format_filter(filters), "group_by": field, "per_page": MAX_GROUPS_PER_PAGE, "cursor": cursor},
+                {
+                    "filter": format_filter(filters),
+                    "group_by": field,
+                    "per_page": MAX_GROUPS_PER_PAGE,
+                    "cursor": cursor,
+                },
             )
             meta, page = self._page(resp.data, resp.url, "group_by")
             for g in page:
                 if not isinstance(g, dict) or "key" not in g or not isinstance(g.get("count"), int):
-                    raise SourceError(SOURCE, "group without key or integer count", request=resp.url, detail=str(g)[:200])
+                    raise SourceError(
+                        SOURCE, "group without key or integer count", request=resp.url, detail=str(g)[:200]
+                    )
                 groups.append(
-                    Group(normalise_group_key(str(g["key"])), g.get("key_display_name"), g["count"], resp.url, resp.retrieved_at)
+                    Group(
+                        normalise_group_key(str(g["key"])),
+                        g.get("key_display_name"),
+                        g["count"],
+                        resp.url,
+                        resp.retrieved_at,
+                    )
                 )
             next_cursor = meta.get("next_cursor")
             # OpenAlex hands out a cursor even when every group fit on the page; a short page is the

@@ -33,7 +33,9 @@ class RecordQuery:
     filters: tuple[tuple[str, str], ...]
 
 
-def universe_filters(work_types: Sequence[str], exclude_paratext: bool, exclude_retracted: bool) -> list[tuple[str, str]]:
+def universe_filters(
+    work_types: Sequence[str], exclude_paratext: bool, exclude_retracted: bool
+) -> list[tuple[str, str]]:
     """API filters for the paper universe, the same rule core/works.sql applies to records."""
     out = [("type", "|".join(work_types))]
     if exclude_paratext:
@@ -82,18 +84,29 @@ def plan_group_queries(
         for intl_only in (False, True):
             located = ("countries_distinct_count", ">1" if intl_only else ">0")
             queries.append(
-                GroupQuery("world_by_year", paper_set, None, intl_only, None, "publication_year",
-                           (*base, *extra, ("publication_year", span), located))
+                GroupQuery(
+                    "world_by_year",
+                    paper_set,
+                    None,
+                    intl_only,
+                    None,
+                    "publication_year",
+                    (*base, *extra, ("publication_year", span), located),
+                )
             )
         for year in years:
             for intl_only in (False, True):
                 f = (*base, *extra, ("publication_year", str(year)))
                 if intl_only:
                     f = (*f, ("countries_distinct_count", ">1"))
-                queries.append(GroupQuery("countries_in_year", paper_set, year, intl_only, None, "authorships.countries", f))
+                queries.append(
+                    GroupQuery("countries_in_year", paper_set, year, intl_only, None, "authorships.countries", f)
+                )
             for country in settings.focus:
                 f = (*base, *extra, ("publication_year", str(year)), ("authorships.countries", country))
-                queries.append(GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f))
+                queries.append(
+                    GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f)
+                )
     return queries
 
 
@@ -101,7 +114,9 @@ def plan_record_queries(settings: Settings, years: Sequence[int]) -> list[Record
     """Joint works of each pair of focus countries, per year, with no universe filter: the universe
     is applied to records in SQL, so the quality mart can report what it excluded."""
     return [
-        RecordQuery((a, b), year, (("authorships.countries", a), ("authorships.countries", b), ("publication_year", str(year))))
+        RecordQuery(
+            (a, b), year, (("authorships.countries", a), ("authorships.countries", b), ("publication_year", str(year)))
+        )
         for a, b in itertools.combinations(sorted(settings.focus), 2)
         for year in years
     ]

@@ -31,14 +31,17 @@ def _read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
                 yield line_no, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise SourceError(
-                    SOURCE, "sample line is not valid JSON", request=f"sample:{path.name}", record=f"line {line_no}",
+                    SOURCE,
+                    "sample line is not valid JSON",
+                    request=f"sample:{path.name}",
+                    record=f"line {line_no}",
                     detail=str(exc),
                 ) from None
 
 
 class SampleOpenAlex:
-    def __init__(self, directory: Path = SAMPLE_DIR) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or SAMPLE_DIR
         self.retrieved_at = datetime.now(UTC)
 
     def _request(self, path: Path) -> str:
@@ -60,6 +63,10 @@ class SampleOpenAlex:
             self._singletons_request = self._request(path)
         work = self._singletons.get(work_id)
         if work is None:
-            raise SourceError(SOURCE, "truncated work has no full record in the sample", record=work_id,
-                              request=self._singletons_request)
+            raise SourceError(
+                SOURCE,
+                "truncated work has no full record in the sample",
+                record=work_id,
+                request=self._singletons_request,
+            )
         return WorkRecord(work, self._singletons_request, self.retrieved_at, authors_refetched=True)

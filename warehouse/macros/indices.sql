@@ -7,9 +7,9 @@ CREATE OR REPLACE MACRO salton(coauthored, papers_a, papers_b) AS
     CASE WHEN papers_a > 0 AND papers_b > 0
          THEN coauthored::DOUBLE / sqrt(papers_a::DOUBLE * papers_b::DOUBLE) END;
 
--- Jaccard: C_AB / (N_A + N_B - C_AB).
+-- Jaccard: C_AB / (N_A + N_B - C_AB); NULL if N_A or N_B = 0, as Salton (indices.md §4).
 CREATE OR REPLACE MACRO jaccard(coauthored, papers_a, papers_b) AS
-    CASE WHEN papers_a + papers_b - coauthored > 0
+    CASE WHEN papers_a > 0 AND papers_b > 0 AND papers_a + papers_b - coauthored > 0
          THEN coauthored::DOUBLE / (papers_a + papers_b - coauthored)::DOUBLE END;
 
 -- Affinity a(A->B): share of A's international papers that include B (asymmetric).
