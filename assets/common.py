@@ -7,14 +7,17 @@ sample offending records) and the step fails, so nothing downstream runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 from pipeline.dictionary import dagster_schema, table_doc
-from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, load_gated
+from pipeline.settings import Settings
+from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated
 
 CHECK_NAME = "great_expectations"
 OWNERS = ["team:collab-observatory"]
@@ -108,6 +111,29 @@ def gate(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad], source: st
         failure = dg.Failure(description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)})
         return GateReport([_check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)
     return GateReport([_check_result(o, source) for o in outcomes if o.results], outcomes, None)
+
+
+def gated_tables(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    loads: Sequence[TableLoad],
+    *,
+    settings: Settings,
+    source: str,
+    frames: Mapping[str, pl.DataFrame] | None = None,
+    extra: Mapping[str, dg.MetadataValue] | None = None,
+    **variables: Any,
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """The body every warehouse asset shares: register incoming frames, run the gated loads, yield
+    the check results, fail if a suite failed, else yield one materialisation per table."""
+    with warehouse.connection(settings, load_id=context.run.run_id, **variables) as conn:
+        for name, frame in (frames or {}).items():
+            conn.register(name, frame.to_arrow())
+        report = gate(conn, loads, source=source)
+        yield from report.check_results
+        report.raise_if_failed()
+        for outcome in report.outcomes:
+            yield materialize_result(conn, outcome, dict(extra or {}))
 
 
 def materialize_result(

@@ -3,11 +3,12 @@
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 
 import dagster as dg
 
-from assets.common import check_spec, gate, materialize_result, spec
+from assets.common import check_spec, gated_tables, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.settings import load_settings
@@ -25,30 +26,25 @@ def mart_asset(
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
         settings = load_settings()
-        with warehouse.connection(settings, load_id=context.run.run_id) as conn:
-            report = gate(
-                conn,
-                [
-                    TableLoad(
-                        table,
-                        sql_text(f"mart/{name}.sql"),
-                        lambda prev: suite_fn(prev, settings.rowcount_tolerance),
-                        compare_scope="source_mode = getvariable('source_mode')",
-                        comments=comments(table),
-                    )
-                ],
-                source=f"openalex ({settings.mode})",
-            )
-            yield from report.check_results
-            report.raise_if_failed()
-            yield materialize_result(
-                conn,
-                report.outcomes[0],
-                {
-                    "source_mode": dg.MetadataValue.text(settings.mode),
-                    "territory_policy": dg.MetadataValue.text(settings.territory_policy),
-                },
-            )
+        yield from gated_tables(
+            context,
+            warehouse,
+            [
+                TableLoad(
+                    table,
+                    sql_text(f"mart/{name}.sql"),
+                    functools.partial(suite_fn, tolerance=settings.rowcount_tolerance),
+                    compare_scope="source_mode = getvariable('source_mode')",
+                    comments=comments(table),
+                )
+            ],
+            settings=settings,
+            source=f"openalex ({settings.mode})",
+            extra={
+                "source_mode": dg.MetadataValue.text(settings.mode),
+                "territory_policy": dg.MetadataValue.text(settings.territory_policy),
+            },
+        )
 
     _mart.__doc__ = doc
     return _mart

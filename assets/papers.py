@@ -3,33 +3,42 @@
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import check_spec, gate, materialize_result, spec
+from assets.common import check_spec, gated_tables, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.client import Group, WorkRecord
-from pipeline.openalex.plan import issn_chunks, plan_group_queries, plan_record_queries, universe_filters
+from pipeline.openalex.plan import GroupQuery, issn_chunks, plan_group_queries, plan_record_queries, universe_filters
 from pipeline.openalex.sample import SampleOpenAlex
 from pipeline.resources import OpenAlexResource
 from pipeline.settings import Settings, load_settings
+from pipeline.validation import Suite
 from pipeline.warehouse import TableLoad, Warehouse, sql_text
 
+SuiteFn = Callable[..., Sequence[Suite]]
 RAW_TABLES = ("raw.openalex_works", "raw.openalex_group_counts")
-CORE_RECORD_TABLES = (
-    "core.works",
-    "core.authorship_affiliations",
-    "core.work_countries",
-    "core.work_country_shares",
-    "core.paper_set_works",
-    "core.pair_joint_records",
-)
-COUNT_TABLES = ("core.country_year", "core.world_year", "core.pair_year")
+# Tables in build order, each with its great-expectations suite (None: validated through the
+# tables built from it).
+CORE_RECORD_TABLES: dict[str, SuiteFn | None] = {
+    "core.works": suites.core_works,
+    "core.authorship_affiliations": suites.core_authorship_affiliations,
+    "core.work_countries": suites.core_work_countries,
+    "core.work_country_shares": suites.core_work_country_shares,
+    "core.paper_set_works": None,
+    "core.pair_joint_records": None,
+}
+COUNT_TABLES: dict[str, SuiteFn | None] = {
+    "core.country_year": suites.core_country_year,
+    "core.world_year": suites.core_world_year,
+    "core.pair_year": suites.core_pair_year,
+}
 RAW_SCOPE = (
     "source_mode = getvariable('source_mode') "
     "AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
@@ -66,7 +75,7 @@ def incoming_works_frame(records: list[WorkRecord]) -> pl.DataFrame:
     )
 
 
-def group_counts_frame(rows: list[tuple[object, Group]], mode: str, load_id: str) -> pl.DataFrame:
+def group_counts_frame(rows: list[tuple[GroupQuery, Group]], mode: str, load_id: str) -> pl.DataFrame:
     schema = {
         "query_kind": pl.String,
         "paper_set": pl.String,
@@ -107,7 +116,7 @@ def group_counts_frame(rows: list[tuple[object, Group]], mode: str, load_id: str
 
 def fetch_live(
     settings: Settings, years: list[int], openalex: OpenAlexResource, issns: list[list[str]], log: dg.DagsterLogManager
-) -> tuple[list[WorkRecord], list[tuple[object, Group]], dict]:
+) -> tuple[list[WorkRecord], list[tuple[GroupQuery, Group]], dict]:
     """Run the cheap plan: group_by counts for pairs with a focus country, records for focus pairs."""
     client = openalex.client()
     universe = universe_filters(settings.work_types, settings.exclude_paratext, settings.exclude_retracted)
@@ -150,63 +159,62 @@ def openalex_raw(
             "COLLAB_TERRITORY_POLICY merges territories, which group_by counts cannot follow (a CN+HK paper "
             "would count twice and stay international); use it in sample mode or keep 'separate' in live mode."
         )
-    scope = {"load_id": context.run.run_id, "scope_first": years[0], "scope_last": years[-1]}
-    with warehouse.connection(settings, **scope) as conn:
-        if settings.mode == "sample":
-            records, groups, stats = SampleOpenAlex().fetch_works(years), [], {"http_calls": 0}
-        else:
+    if settings.mode == "sample":
+        records, groups, stats = SampleOpenAlex().fetch_works(years), [], {"http_calls": 0}
+    else:
+        with warehouse.connection(settings) as conn:
             issns = conn.execute(
                 "SELECT list(issn ORDER BY issn) FROM ref.nature_index_issns GROUP BY journal ORDER BY journal"
             ).fetchall()
-            records, groups, stats = fetch_live(settings, years, openalex, [r[0] for r in issns], context.log)
-        conn.register("incoming_openalex_works", incoming_works_frame(records).to_arrow())
-        conn.register("incoming_group_counts", group_counts_frame(groups, settings.mode, context.run.run_id).to_arrow())
-        tolerance, span = settings.rowcount_tolerance, (years[0], years[-1])
-        report = gate(
-            conn,
-            [
-                TableLoad(
-                    "raw.openalex_works",
-                    sql_text("raw/openalex_works.sql"),
-                    lambda prev: suites.raw_openalex_works(prev, span, tolerance),
-                    scope=RAW_SCOPE.format(year="publication_year"),
-                    comments=comments("raw.openalex_works"),
-                ),
-                TableLoad(
-                    "raw.openalex_group_counts",
-                    "SELECT * FROM incoming_group_counts",
-                    lambda prev: suites.raw_openalex_group_counts(prev, span, tolerance, settings.mode == "live"),
-                    scope=RAW_SCOPE.format(year="year"),
-                    comments=comments("raw.openalex_group_counts"),
-                ),
-            ],
-            source=f"openalex ({settings.mode})",
-        )
-        yield from report.check_results
-        report.raise_if_failed()
-        extra = {
+        records, groups, stats = fetch_live(settings, years, openalex, [r[0] for r in issns], context.log)
+    span, tolerance, live = (years[0], years[-1]), settings.rowcount_tolerance, settings.mode == "live"
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                "raw.openalex_works",
+                sql_text("raw/openalex_works.sql"),
+                lambda prev: suites.raw_openalex_works(prev, span, tolerance),
+                scope=RAW_SCOPE.format(year="publication_year"),
+                comments=comments("raw.openalex_works"),
+            ),
+            TableLoad(
+                "raw.openalex_group_counts",
+                "SELECT * FROM incoming_group_counts",
+                lambda prev: suites.raw_openalex_group_counts(prev, span, tolerance, live),
+                scope=RAW_SCOPE.format(year="year"),
+                comments=comments("raw.openalex_group_counts"),
+            ),
+        ],
+        settings=settings,
+        source=f"openalex ({settings.mode})",
+        frames={
+            "incoming_openalex_works": incoming_works_frame(records),
+            "incoming_group_counts": group_counts_frame(groups, settings.mode, context.run.run_id),
+        },
+        extra={
             "source_mode": dg.MetadataValue.text(settings.mode),
             "years_loaded": dg.MetadataValue.text(f"{years[0]}-{years[-1]}"),
             "truncated_refetched": dg.MetadataValue.int(sum(r.authors_refetched for r in records)),
             **{k: dg.MetadataValue.text(str(v)) for k, v in stats.items()},
-        }
-        for outcome in report.outcomes:
-            yield materialize_result(conn, outcome, extra)
+        },
+        scope_first=years[0],
+        scope_last=years[-1],
+    )
 
 
-def _core_loads(
-    tables: tuple[str, ...], sql_for: dict[str, str], suite_for: dict, settings: Settings
-) -> list[TableLoad]:
-    tol = settings.rowcount_tolerance
+def core_loads(tables: dict[str, SuiteFn | None], file_suffix: str, settings: Settings) -> list[TableLoad]:
+    """Whole-table rebuilds of `tables` from core/<name><file_suffix>."""
     return [
         TableLoad(
-            t,
-            sql_text(sql_for[t]),
-            (lambda fn: lambda prev: fn(prev, tol))(suite_for.get(t, suites.no_checks)),
-            compare_scope="source_mode = getvariable('source_mode')" if t in COUNT_TABLES else None,
-            comments=comments(t),
+            table,
+            sql_text(f"core/{table.split('.')[1]}{file_suffix}"),
+            functools.partial(suite or suites.no_checks, tolerance=settings.rowcount_tolerance),
+            compare_scope="source_mode = getvariable('source_mode')",
+            comments=comments(table),
         )
-        for t in tables
+        for table, suite in tables.items()
     ]
 
 
@@ -215,32 +223,20 @@ def _core_loads(
         spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
         for t in CORE_RECORD_TABLES
     ],
-    check_specs=[
-        check_spec(t)
-        for t in ("core.works", "core.authorship_affiliations", "core.work_countries", "core.work_country_shares")
-    ],
+    check_specs=[check_spec(t) for t, suite in CORE_RECORD_TABLES.items() if suite],
     pool="duckdb",
 )
 def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """Cleaned paper rows: universe decision, affiliation pieces, K(p), Share pieces s_c(p)."""
     settings = load_settings()
-    suite_for = {
-        "core.works": suites.core_works,
-        "core.authorship_affiliations": suites.core_authorship_affiliations,
-        "core.work_countries": suites.core_work_countries,
-        "core.work_country_shares": suites.core_work_country_shares,
-    }
-    with warehouse.connection(settings, load_id=context.run.run_id) as conn:
-        loads = _core_loads(
-            CORE_RECORD_TABLES, {t: f"core/{t.split('.')[1]}.sql" for t in CORE_RECORD_TABLES}, suite_for, settings
-        )
-        report = gate(conn, loads, source=f"openalex ({settings.mode})")
-        yield from report.check_results
-        report.raise_if_failed()
-        for outcome in report.outcomes:
-            yield materialize_result(
-                conn, outcome, {"territory_policy": dg.MetadataValue.text(settings.territory_policy)}
-            )
+    yield from gated_tables(
+        context,
+        warehouse,
+        core_loads(CORE_RECORD_TABLES, ".sql", settings),
+        settings=settings,
+        source=f"openalex ({settings.mode})",
+        extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
+    )
 
 
 @dg.multi_asset(
@@ -264,17 +260,11 @@ def paper_counts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Ite
     """Counts per country, world and pair: from records in sample mode, from group_by in live mode."""
     settings = load_settings()
     basis = "records" if settings.mode == "sample" else "group_counts"
-    suite_for = {
-        "core.country_year": suites.core_country_year,
-        "core.world_year": suites.core_world_year,
-        "core.pair_year": suites.core_pair_year,
-    }
-    with warehouse.connection(settings, load_id=context.run.run_id) as conn:
-        loads = _core_loads(
-            COUNT_TABLES, {t: f"core/{t.split('.')[1]}.{basis}.sql" for t in COUNT_TABLES}, suite_for, settings
-        )
-        report = gate(conn, loads, source=f"openalex ({settings.mode})")
-        yield from report.check_results
-        report.raise_if_failed()
-        for outcome in report.outcomes:
-            yield materialize_result(conn, outcome, {"count_basis": dg.MetadataValue.text(basis)})
+    yield from gated_tables(
+        context,
+        warehouse,
+        core_loads(COUNT_TABLES, f".{basis}.sql", settings),
+        settings=settings,
+        source=f"openalex ({settings.mode})",
+        extra={"count_basis": dg.MetadataValue.text(basis)},
+    )

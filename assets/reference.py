@@ -4,6 +4,8 @@ No `from __future__ import annotations` in asset modules: Dagster inspects the c
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import dagster as dg
@@ -11,9 +13,9 @@ import great_expectations.expectations as gxe
 import polars as pl
 import pycountry
 
-from assets.common import check_spec, gate, materialize_result, spec
+from assets.common import check_spec, gated_tables, spec
 from pipeline.dictionary import comments
-from pipeline.settings import REPO_ROOT, TERRITORY_POLICIES
+from pipeline.settings import REPO_ROOT, TERRITORY_POLICIES, load_settings
 from pipeline.suites import ISSN_REGEX
 from pipeline.validation import EXTRA_COUNTRY_CODES, Suite
 from pipeline.warehouse import TableLoad, Warehouse
@@ -26,29 +28,44 @@ FIXED_SET_UNTIL = 2018
 
 COUNTRY_TABLES = ("ref.countries", "ref.territory_map")
 JOURNAL_TABLES = ("ref.nature_index_journals", "ref.nature_index_issns")
+REFERENCE_STAMP = ("retrieved_at",)
 # ref.nature_index_issns: every ISSN (print and electronic) of the fixed-set journals.
 NATURE_INDEX_ISSNS_SQL = (
-    "SELECT DISTINCT issn, journal FROM ("
-    "SELECT unnest([issn_print, issn_electronic]) AS issn, journal FROM ref.nature_index_journals "
-    "WHERE in_fixed_set) WHERE issn IS NOT NULL"
+    "SELECT DISTINCT issn, journal, source, source_mode, retrieved_at FROM ("
+    "SELECT unnest([issn_print, issn_electronic]) AS issn, journal, source, source_mode, retrieved_at "
+    "FROM ref.nature_index_journals WHERE in_fixed_set) WHERE issn IS NOT NULL"
 )
+
+
+def with_provenance(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Reference rows are the same in every mode: source_mode 'reference', never 'live' or 'sample'."""
+    return frame.with_columns(
+        pl.lit(source).alias("source"),
+        pl.lit("reference").alias("source_mode"),
+        pl.lit(datetime.now(UTC)).alias("retrieved_at"),
+    )
 
 
 def countries_frame() -> pl.DataFrame:
     rows = [(c.alpha_2, c.alpha_3, c.numeric, c.name) for c in pycountry.countries]
     rows += [(code, None, None, "Kosovo") for code in EXTRA_COUNTRY_CODES]
-    return pl.DataFrame(rows, schema=["iso2", "iso3", "numeric", "name"], orient="row")
+    frame = pl.DataFrame(rows, schema=["iso2", "iso3", "numeric", "name"], orient="row")
+    return with_provenance(frame, f"pycountry {version('pycountry')}")
 
 
 def territory_frame() -> pl.DataFrame:
     rows = [(policy, src, dst) for policy, mapping in TERRITORY_POLICIES.items() for src, dst in mapping.items()]
-    return pl.DataFrame(rows, schema=["policy", "from_code", "to_code"], orient="row")
+    frame = pl.DataFrame(rows, schema=["policy", "from_code", "to_code"], orient="row")
+    return with_provenance(frame, "pipeline.settings.TERRITORY_POLICIES")
 
 
 def journals_frame(path: Path = NATURE_INDEX_CSV) -> pl.DataFrame:
-    return pl.read_csv(path, infer_schema=False).with_columns(
+    frame = pl.read_csv(path, infer_schema=False).with_columns(
         pl.col("included_from").cast(pl.Int32, strict=False),
         (pl.col("included_from").cast(pl.Int32, strict=False) <= FIXED_SET_UNTIL).alias("in_fixed_set"),
+    )
+    return with_provenance(
+        frame, path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
     )
 
 
@@ -106,28 +123,28 @@ def _issn_suites(previous: int) -> list[Suite]:
 )
 def reference_countries(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """ISO 3166-1 countries from pycountry and the territory policies (HK/MO/TW)."""
-    with warehouse.connection(load_id=context.run.run_id) as conn:
-        conn.register("incoming_countries", countries_frame().to_arrow())
-        conn.register("incoming_territory", territory_frame().to_arrow())
-        report = gate(
-            conn,
-            [
-                TableLoad(
-                    "ref.countries",
-                    "SELECT * FROM incoming_countries",
-                    _country_suites,
-                    comments=comments("ref.countries"),
-                ),
-                TableLoad(
-                    "ref.territory_map", "SELECT * FROM incoming_territory", comments=comments("ref.territory_map")
-                ),
-            ],
-            source="pycountry",
-        )
-        yield from report.check_results
-        report.raise_if_failed()
-        for outcome in report.outcomes:
-            yield materialize_result(conn, outcome)
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                "ref.countries",
+                "SELECT * FROM incoming_countries",
+                _country_suites,
+                comments=comments("ref.countries"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+            TableLoad(
+                "ref.territory_map",
+                "SELECT * FROM incoming_territory",
+                comments=comments("ref.territory_map"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+        ],
+        settings=load_settings(),
+        source="pycountry",
+        frames={"incoming_countries": countries_frame(), "incoming_territory": territory_frame()},
+    )
 
 
 @dg.multi_asset(
@@ -137,28 +154,27 @@ def reference_countries(context: dg.AssetExecutionContext, warehouse: Warehouse)
 )
 def reference_nature_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """The curated Nature Index journal list (pipeline/reference/nature_index_journals.csv)."""
-    journals = journals_frame()
-    with warehouse.connection(load_id=context.run.run_id) as conn:
-        conn.register("incoming_journals", journals.to_arrow())
-        report = gate(
-            conn,
-            [
-                TableLoad(
-                    "ref.nature_index_journals",
-                    "SELECT * FROM incoming_journals",
-                    _journal_suites,
-                    comments=comments("ref.nature_index_journals"),
-                ),
-                TableLoad(
-                    "ref.nature_index_issns",
-                    NATURE_INDEX_ISSNS_SQL,
-                    _issn_suites,
-                    comments=comments("ref.nature_index_issns"),
-                ),
-            ],
-            source="nature_index_journals.csv",
-        )
-        yield from report.check_results
-        report.raise_if_failed()
-        for outcome in report.outcomes:
-            yield materialize_result(conn, outcome, {"fixed_set_until": dg.MetadataValue.int(FIXED_SET_UNTIL)})
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                "ref.nature_index_journals",
+                "SELECT * FROM incoming_journals",
+                _journal_suites,
+                comments=comments("ref.nature_index_journals"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+            TableLoad(
+                "ref.nature_index_issns",
+                NATURE_INDEX_ISSNS_SQL,
+                _issn_suites,
+                comments=comments("ref.nature_index_issns"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+        ],
+        settings=load_settings(),
+        source="nature_index_journals.csv",
+        frames={"incoming_journals": journals_frame()},
+        extra={"fixed_set_until": dg.MetadataValue.int(FIXED_SET_UNTIL)},
+    )

@@ -87,6 +87,9 @@ class TableLoad:
     suites: Callable[[int], Sequence[Suite]] = lambda previous: ()
     scope: str | None = None
     compare_scope: str | None = None
+    # Whole-table loads of bundled reference data: when only these columns would change, keep the
+    # table as it is, so re-running (or a run that fails later) leaves it untouched.
+    keep_unless_changed: tuple[str, ...] = ()
     comments: dict[str, str] = field(default_factory=dict)  # '' → table comment; column → comment
 
 
@@ -126,6 +129,15 @@ def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     }
 
 
+def _same_content(conn: duckdb.DuckDBPyConnection, load: TableLoad) -> bool:
+    ignore = ", ".join(load.keep_unless_changed)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming_candidate AS {load.select_sql}")
+    new = f"SELECT * EXCLUDE ({ignore}) FROM incoming_candidate"
+    old = f"SELECT * EXCLUDE ({ignore}) FROM {load.table}"
+    differing = conn.execute(f"SELECT count(*) FROM (({new} EXCEPT ALL {old}) UNION ALL ({old} EXCEPT ALL {new}))")
+    return differing.fetchall()[0][0] == 0
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -152,6 +164,8 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
             if load.scope:
                 conn.execute(f"DELETE FROM {load.table} WHERE {load.scope}")
                 conn.execute(f"INSERT INTO {load.table} BY NAME {load.select_sql}")
+            elif load.keep_unless_changed and previous and _same_content(conn, load):
+                pass
             else:
                 conn.execute(f"CREATE OR REPLACE TABLE {load.table} AS {load.select_sql}")
             rows = conn.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]

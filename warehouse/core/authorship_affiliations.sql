@@ -5,6 +5,9 @@
 WITH works AS (
     SELECT
         r.work_id,
+        w.source,
+        w.source_mode,
+        w.retrieved_at,
         from_json(r.payload, '{"authorships": [{"institutions": [{"id": "VARCHAR", "country_code": "VARCHAR"}],
                                                 "countries": ["VARCHAR"]}]}').authorships AS auths
     FROM raw.openalex_works AS r
@@ -47,7 +50,11 @@ SELECT
     p.institution_id,
     p.code AS country_as_coded,
     coalesce(t.to_code, p.code, 'UNK') AS country,
-    p.basis
+    p.basis,
+    w.source,
+    w.source_mode,
+    w.retrieved_at
 FROM pieces AS p
+JOIN works AS w USING (work_id)
 LEFT JOIN ref.territory_map AS t
     ON t.policy = getvariable('territory_policy') AND t.from_code = p.code

@@ -1,6 +1,6 @@
 -- core.work_countries: K(p), the distinct countries of a work (union of authorships[].countries,
 -- the field OpenAlex's authorships.countries filter and group_by use), after the territory policy.
-SELECT DISTINCT w.work_id, coalesce(t.to_code, c.code) AS country
+SELECT DISTINCT w.work_id, coalesce(t.to_code, c.code) AS country, w.source, w.source_mode, w.retrieved_at
 FROM core.works AS w
 JOIN (SELECT work_id, unnest(countries) AS code
       FROM raw.openalex_works WHERE source_mode = getvariable('source_mode')) AS c USING (work_id)
