@@ -42,6 +42,7 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Idempotent DDL and the index macros (macros/indices.sql)."""
     conn.execute(sql_text("schema/raw.sql"))
     conn.execute(sql_text("macros/indices.sql"))
+    conn.execute(sql_text("macros/run.sql"))
 
 
 def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:

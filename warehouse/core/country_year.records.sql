@@ -15,7 +15,7 @@ shares AS (
 grid AS (
     SELECT k.country, k.paper_set, y.year
     FROM (SELECT country, paper_set FROM counts UNION SELECT country, paper_set FROM shares) AS k
-    CROSS JOIN (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year) AS y
+    CROSS JOIN configured_years() AS y
 )
 SELECT
     g.country, g.year, g.paper_set,

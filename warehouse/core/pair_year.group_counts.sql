@@ -18,7 +18,7 @@ both_orders AS (
     GROUP BY ALL
 ),
 pairs AS (SELECT DISTINCT country_a, country_b, paper_set FROM both_orders),
-years AS (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year),
+years AS (SELECT year FROM configured_years()),
 record_pairs AS (
     SELECT * FROM core.pair_joint_records
     WHERE list_contains(getvariable('focus'), country_a) AND list_contains(getvariable('focus'), country_b)

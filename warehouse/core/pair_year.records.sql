@@ -1,7 +1,7 @@
 -- core.pair_year from paper records: every ordered pair that co-authored at least once in the
 -- range, zero-filled over the years (a year without joint papers is a known 0, not unknown).
 WITH pairs AS (SELECT DISTINCT country_a, country_b, paper_set FROM core.pair_joint_records),
-years AS (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year)
+years AS (SELECT year FROM configured_years())
 SELECT
     p.country_a, p.country_b, y.year, p.paper_set,
     coalesce(j.coauthored, 0) AS coauthored,

@@ -12,7 +12,7 @@ SELECT
     'openalex' AS source,
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM g) AS retrieved_at
-FROM (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year) AS y
+FROM configured_years() AS y
 CROSS JOIN (SELECT unnest(['all', 'nature_index']) AS paper_set) AS ps
 LEFT JOIN g ON g.year = y.year AND g.paper_set = ps.paper_set
 GROUP BY ALL

@@ -8,7 +8,7 @@ SELECT
     'openalex' AS source,
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
-FROM (SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year) AS y
+FROM configured_years() AS y
 CROSS JOIN (SELECT unnest(['all', 'nature_index']) AS paper_set) AS ps
 LEFT JOIN core.paper_set_works AS s ON s.year = y.year AND s.paper_set = ps.paper_set
 GROUP BY ALL
