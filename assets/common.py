@@ -17,7 +17,7 @@ import polars as pl
 
 from pipeline.dictionary import dagster_schema, table_doc
 from pipeline.settings import Settings
-from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated
+from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, table_columns
 
 CHECK_NAME = "great_expectations"
 OWNERS = ["team:collab-observatory"]
@@ -139,7 +139,8 @@ def gated_tables(
 def materialize_result(
     conn: duckdb.DuckDBPyConnection, outcome: LoadOutcome, extra: dict | None = None
 ) -> dg.MaterializeResult:
-    json_columns = _json_columns(conn, outcome.table)
+    # Bulky JSON payloads are left out of previews.
+    json_columns = [name for name, dtype in table_columns(conn, outcome.table) if dtype == "JSON"]
     select = f"SELECT * EXCLUDE ({', '.join(json_columns)})" if json_columns else "SELECT *"
     preview = conn.sql(f"{select} FROM {outcome.table} LIMIT {PREVIEW_ROWS}")
     return dg.MaterializeResult(
@@ -157,16 +158,6 @@ def materialize_result(
 
 def _rows(conn: duckdb.DuckDBPyConnection, table: str) -> int:
     return conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-
-
-def _json_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Bulky JSON payloads are left out of previews."""
-    schema, name = table.split(".")
-    cols = conn.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND data_type = 'JSON'",
-        [schema, name],
-    ).fetchall()
-    return [c[0] for c in cols]
 
 
 def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:

@@ -75,7 +75,7 @@ def incoming_works_frame(records: list[WorkRecord]) -> pl.DataFrame:
     )
 
 
-def group_counts_frame(rows: list[tuple[GroupQuery, Group]], mode: str, load_id: str) -> pl.DataFrame:
+def group_counts_frame(rows: list[tuple[GroupQuery, Group]]) -> pl.DataFrame:
     schema = {
         "query_kind": pl.String,
         "paper_set": pl.String,
@@ -89,7 +89,7 @@ def group_counts_frame(rows: list[tuple[GroupQuery, Group]], mode: str, load_id:
         "request": pl.String,
         "retrieved_at": pl.Datetime("us", "UTC"),
     }
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         [
             (
                 q.query_kind,
@@ -108,9 +108,6 @@ def group_counts_frame(rows: list[tuple[GroupQuery, Group]], mode: str, load_id:
         ],
         schema=schema,
         orient="row",
-    )
-    return frame.with_columns(
-        pl.lit("openalex").alias("source"), pl.lit(mode).alias("source_mode"), pl.lit(load_id).alias("load_id")
     )
 
 
@@ -181,7 +178,7 @@ def openalex_raw(
             ),
             TableLoad(
                 "raw.openalex_group_counts",
-                "SELECT * FROM incoming_group_counts",
+                sql_text("raw/openalex_group_counts.sql"),
                 lambda prev: suites.raw_openalex_group_counts(prev, span, tolerance, live),
                 scope=RAW_SCOPE.format(year="year"),
                 comments=comments("raw.openalex_group_counts"),
@@ -191,7 +188,7 @@ def openalex_raw(
         source=f"openalex ({settings.mode})",
         frames={
             "incoming_openalex_works": incoming_works_frame(records),
-            "incoming_group_counts": group_counts_frame(groups, settings.mode, context.run.run_id),
+            "incoming_group_counts": group_counts_frame(groups),
         },
         extra={
             "source_mode": dg.MetadataValue.text(settings.mode),

@@ -15,7 +15,7 @@ import pycountry
 
 from assets.common import check_spec, gated_tables, spec
 from pipeline.dictionary import comments
-from pipeline.settings import REPO_ROOT, TERRITORY_POLICIES, load_settings
+from pipeline.settings import REPO_ROOT, TERRITORY_POLICIES, load_settings, repo_relative
 from pipeline.suites import ISSN_REGEX
 from pipeline.validation import EXTRA_COUNTRY_CODES, Suite
 from pipeline.warehouse import TableLoad, Warehouse
@@ -64,9 +64,7 @@ def journals_frame(path: Path = NATURE_INDEX_CSV) -> pl.DataFrame:
         pl.col("included_from").cast(pl.Int32, strict=False),
         (pl.col("included_from").cast(pl.Int32, strict=False) <= FIXED_SET_UNTIL).alias("in_fixed_set"),
     )
-    return with_provenance(
-        frame, path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
-    )
+    return with_provenance(frame, repo_relative(path))
 
 
 def _country_suites(previous: int) -> list[Suite]:

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import yaml
 
-from pipeline.warehouse import SQL_ROOT
+from pipeline.warehouse import SQL_ROOT, table_columns
 
 COMMON_ORDER = ("territory_policy", "count_basis", "source", "source_mode", "retrieved_at", "request", "load_id")
 
@@ -38,18 +38,6 @@ def comments(table: str) -> dict[str, str]:
 def undocumented(table: str, columns: list[str]) -> list[str]:
     docs = column_docs(table)
     return [c for c in columns if c not in docs]
-
-
-def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    schema, name = table.split(".")
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-            "ORDER BY column_index",
-            [schema, name],
-        ).fetchall()
-    ]
 
 
 def dagster_schema(conn: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:

@@ -25,6 +25,11 @@ TERRITORY_POLICIES = {
 }
 
 
+def repo_relative(path: Path) -> str:
+    """A path as provenance: relative to the repository when inside it, else absolute."""
+    return path.relative_to(REPO_ROOT).as_posix() if path.is_relative_to(REPO_ROOT) else str(path)
+
+
 class SettingsError(ValueError):
     """A configuration value is invalid; the message names the variable and the rule."""
 

@@ -75,6 +75,16 @@ def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return rows[0][0] > 0
 
 
+def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of `schema.table`, in table order."""
+    schema, name = table.split(".")
+    return conn.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [schema, name],
+    ).fetchall()
+
+
 @dataclass(frozen=True)
 class TableLoad:
     """Write `select_sql` into `table`: replace the rows matching `scope` (a predicate over the
@@ -118,16 +128,6 @@ class GateFailed(Exception):
             if not r.success
         ]
         super().__init__("validation failed, warehouse unchanged: " + " | ".join(failed))
-
-
-def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    schema, name = table.split(".")
-    return {
-        r[0]
-        for r in conn.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
-        ).fetchall()
-    }
 
 
 def _same_content(conn: duckdb.DuckDBPyConnection, load: TableLoad) -> bool:
@@ -174,7 +174,7 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
                 validate_frame(conn.execute(suite.view_sql.format(table=relation)).fetchdf(), suite)
                 for suite in load.suites(previous)
             ]
-            present = _columns(conn, load.table)
+            present = {name for name, _ in table_columns(conn, load.table)}
             for column, text in load.comments.items():
                 if column and column not in present:
                     continue  # shared provenance docs cover columns some tables do not have

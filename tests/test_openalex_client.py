@@ -104,20 +104,22 @@ def test_invalid_filter_400_names_source_rule_and_request(fake_openalex, httpser
     assert "request: GET http://" in message and TEST_API_KEY not in message
 
 
-def test_persistent_5xx_gives_up_after_bounded_retries(fake_openalex, httpserver):
-    client = make_client(fake_openalex, httpserver, max_attempts=3)
-    fake_openalex.fail_next(502, times=5)
-    with pytest.raises(SourceError, match="gave up after bounded retries"):
+@pytest.mark.parametrize(
+    ("overrides", "fault", "error", "calls"),
+    [
+        # A persistent 5xx: bounded retries, then a clear error.
+        ({"max_attempts": 3}, {"status": 502, "times": 5}, "gave up after bounded retries", 3),
+        # A Retry-After beyond the limit (a spent daily budget): fail at once rather than sleep for hours.
+        ({"max_retry_after_seconds": 60}, {"status": 429, "retry_after": 40_000}, "longer than allowed", 1),
+    ],
+    ids=["persistent-5xx", "retry-after-too-long"],
+)
+def test_unrecoverable_answers_fail_within_bounds(fake_openalex, httpserver, overrides, fault, error, calls):
+    client = make_client(fake_openalex, httpserver, **overrides)
+    fake_openalex.fail_next(**fault)
+    with pytest.raises(SourceError, match=error):
         client.group_by([("publication_year", "2020")], "publication_year")
-    assert client.http.calls == 3
-
-
-def test_retry_after_beyond_the_limit_fails_fast(fake_openalex, httpserver):
-    client = make_client(fake_openalex, httpserver, max_retry_after_seconds=60)
-    fake_openalex.fail_next(429, retry_after=40_000)
-    with pytest.raises(SourceError, match="longer than allowed"):
-        client.group_by([("publication_year", "2020")], "publication_year")
-    assert client.http.calls == 1
+    assert client.http.calls == calls
 
 
 def test_call_budget_stops_before_spending_more(fake_openalex, httpserver):

@@ -8,6 +8,7 @@ in for the /works/{id} re-fetch.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections.abc import Iterable
@@ -15,11 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.http import SourceError
-from pipeline.openalex.client import WorkRecord, resolve_truncated
-from pipeline.settings import REPO_ROOT
+from pipeline.openalex.client import SOURCE, WorkRecord, resolve_truncated
+from pipeline.settings import REPO_ROOT, repo_relative
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "openalex"
-SOURCE = "openalex"
 
 
 def _read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
@@ -45,7 +45,7 @@ class SampleOpenAlex:
         self.retrieved_at = datetime.now(UTC)
 
     def _request(self, path: Path) -> str:
-        return f"sample:{path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
+        return f"sample:{repo_relative(path)}"
 
     def fetch_works(self, years: Iterable[int]) -> list[WorkRecord]:
         listed: list[WorkRecord] = []
@@ -56,17 +56,17 @@ class SampleOpenAlex:
             listed += [WorkRecord(work, self._request(path), self.retrieved_at) for _, work in _read_jsonl(path)]
         return resolve_truncated(listed, self._singleton)
 
+    @functools.cached_property
+    def _singletons(self) -> dict[str, dict]:
+        """Full records of the truncated works, read once, when the first one is needed."""
+        path = self.directory / "singletons.jsonl.gz"
+        return {w.get("id"): w for _, w in _read_jsonl(path)} if path.exists() else {}
+
     def _singleton(self, work_id: str) -> WorkRecord:
-        if not hasattr(self, "_singletons"):
-            path = self.directory / "singletons.jsonl.gz"
-            self._singletons = {w.get("id"): w for _, w in _read_jsonl(path)} if path.exists() else {}
-            self._singletons_request = self._request(path)
+        request = self._request(self.directory / "singletons.jsonl.gz")
         work = self._singletons.get(work_id)
         if work is None:
             raise SourceError(
-                SOURCE,
-                "truncated work has no full record in the sample",
-                record=work_id,
-                request=self._singletons_request,
+                SOURCE, "truncated work has no full record in the sample", record=work_id, request=request
             )
-        return WorkRecord(work, self._singletons_request, self.retrieved_at, authors_refetched=True)
+        return WorkRecord(work, request, self.retrieved_at, authors_refetched=True)
