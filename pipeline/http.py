@@ -135,11 +135,30 @@ class JsonHttpClient:
         self._backoff = wait_exponential_jitter(initial=self.backoff_initial, max=self.backoff_max)
 
     # -- public -----------------------------------------------------------------------------------
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> JsonResponse:
+    def get_json(
+        self, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+    ) -> JsonResponse:
         """GET base_url + path with params; retried, paced and budgeted. Raises SourceError."""
+        return self.request("GET", path, params=params, headers=headers)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        parse: Callable[[requests.Response], Any] | None = None,
+    ) -> JsonResponse:
+        """One logical request: retried, paced and budgeted. `parse` turns a usable answer into data
+        (default: `self.parse`, JSON); `headers` add to the session's (e.g. a bearer token); `data`
+        is a form body. Raises SourceError naming the source, the request and the rule."""
         url = path if path.startswith(("http://", "https://")) else self.base_url.rstrip("/") + "/" + path.lstrip("/")
         query = {**self.default_params, **{k: v for k, v in (params or {}).items() if v is not None}}
-        prepared = requests.Request("GET", url, params=query).prepare()
+        prepared = self.session.prepare_request(
+            requests.Request(method, url, params=query, headers=dict(headers or {}), data=dict(data or {}) or None)
+        )
         safe_url = redact_url(prepared.url or url, self.secret_params)
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_total_seconds),
@@ -154,7 +173,7 @@ class JsonHttpClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._attempt(prepared, safe_url)
+                    return self._attempt(prepared, safe_url, parse or self.parse)
         except RetryableAnswer as exc:
             raise SourceError(
                 self.source,
@@ -171,6 +190,13 @@ class JsonHttpClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def parse(self, response: requests.Response) -> Any:
+        """The body of a usable answer as JSON; a body cut off in transit is worth asking again."""
+        try:
+            return response.json()
+        except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
+            raise RetryableAnswer(f"HTTP {response.status_code} with a body that is not valid JSON") from None
+
     def classify(self, response: requests.Response, safe_url: str) -> None:
         """Raise RetryableAnswer for answers worth retrying, SourceError for final ones; return if usable."""
         status = response.status_code
@@ -180,7 +206,9 @@ class JsonHttpClient:
             raise SourceError(self.source, f"HTTP {status}", request=safe_url, detail=error_text(response))
 
     # -- internals --------------------------------------------------------------------------------
-    def _attempt(self, prepared: requests.PreparedRequest, safe_url: str) -> JsonResponse:
+    def _attempt(
+        self, prepared: requests.PreparedRequest, safe_url: str, parse: Callable[[requests.Response], Any]
+    ) -> JsonResponse:
         if self.call_budget is not None and self.calls >= self.call_budget:
             raise CallBudgetExceeded(
                 self.source,
@@ -192,12 +220,7 @@ class JsonHttpClient:
         response = self.session.send(prepared, timeout=self.timeout)
         self.last_headers = dict(response.headers)
         self.classify(response, safe_url)
-        try:
-            data = response.json()
-        except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
-            # A body cut off in transit parses as invalid JSON; asking again is the cure.
-            raise RetryableAnswer(f"HTTP {response.status_code} with a body that is not valid JSON") from None
-        return JsonResponse(data, safe_url, response.status_code, self.last_headers, datetime.now(UTC))
+        return JsonResponse(parse(response), safe_url, response.status_code, self.last_headers, datetime.now(UTC))
 
     def _retry_after(self, response: requests.Response, safe_url: str) -> float | None:
         for name in self.retry_after_headers:
