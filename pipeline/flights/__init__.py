@@ -1,0 +1,1 @@
+"""Flight-arrival connectors: US DOT Socrata, BTS T-100 files, OpenSky."""

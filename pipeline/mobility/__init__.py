@@ -1,0 +1,1 @@
+"""Student-mobility connectors: UNESCO UIS, OECD SDMX, IIE Open Doors seed."""
