@@ -5,9 +5,8 @@ the transaction has already been rolled back, the results are still reported (wi
 sample offending records) and the step fails, so nothing downstream runs.
 """
 
-from __future__ import annotations
-
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,13 +14,21 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipeline.dictionary import dagster_schema, table_doc
-from pipeline.settings import Settings
-from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, table_columns
+from pipeline.dictionary import comments, dagster_schema, table_doc
+from pipeline.settings import Settings, load_settings
+from pipeline.validation import Suite
+from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, sql_text, table_columns
 
 CHECK_NAME = "great_expectations"
 OWNERS = ["team:collab-observatory"]
 PREVIEW_ROWS = 10
+# Scope of a raw load: the rows of this mode and of the years being extracted are replaced.
+RAW_SCOPE = (
+    "source_mode = getvariable('source_mode') "
+    "AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
+)
+# Whole-table rebuilds compare their row count with the previous rows of the same mode.
+SAME_MODE = "source_mode = getvariable('source_mode')"
 
 
 def key(table: str) -> dg.AssetKey:
@@ -168,3 +175,46 @@ def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def mart_asset(
+    table: str,
+    deps: Sequence[str],
+    suite_fn: Callable[..., Sequence[Suite]],
+    doc: str,
+    *,
+    group: str,
+    source: str,
+    suite_settings: Callable[[Settings], dict[str, Any]] = lambda settings: {},
+) -> dg.AssetsDefinition:
+    """One asset per mart table: rebuild it from warehouse/mart/<name>.sql through the gate.
+    `suite_settings` picks run settings the suite needs (e.g. a configured bound)."""
+    name = table.split(".")[1]
+
+    @dg.multi_asset(
+        name=f"mart_{name}", specs=[spec(table, group, deps=deps)], check_specs=[check_spec(table)], pool="duckdb"
+    )
+    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+        settings = load_settings()
+        yield from gated_tables(
+            context,
+            warehouse,
+            [
+                TableLoad(
+                    table,
+                    sql_text(f"mart/{name}.sql"),
+                    functools.partial(suite_fn, tolerance=settings.rowcount_tolerance, **suite_settings(settings)),
+                    compare_scope=SAME_MODE,
+                    comments=comments(table),
+                )
+            ],
+            settings=settings,
+            source=f"{source} ({settings.mode})",
+            extra={
+                "source_mode": dg.MetadataValue.text(settings.mode),
+                "territory_policy": dg.MetadataValue.text(settings.territory_policy),
+            },
+        )
+
+    _mart.__doc__ = doc
+    return _mart

@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import check_spec, gated_tables, spec
+from assets.common import RAW_SCOPE, SAME_MODE, check_spec, gated_tables, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.client import Group, WorkRecord
@@ -39,10 +39,6 @@ COUNT_TABLES: dict[str, SuiteFn | None] = {
     "core.world_year": suites.core_world_year,
     "core.pair_year": suites.core_pair_year,
 }
-RAW_SCOPE = (
-    "source_mode = getvariable('source_mode') "
-    "AND {year} BETWEEN getvariable('scope_first') AND getvariable('scope_last')"
-)
 
 
 class OpenAlexExtractConfig(dg.Config):
@@ -208,7 +204,7 @@ def core_loads(tables: dict[str, SuiteFn | None], file_suffix: str, settings: Se
             table,
             sql_text(f"core/{table.split('.')[1]}{file_suffix}"),
             functools.partial(suite or suites.no_checks, tolerance=settings.rowcount_tolerance),
-            compare_scope="source_mode = getvariable('source_mode')",
+            compare_scope=SAME_MODE,
             comments=comments(table),
         )
         for table, suite in tables.items()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import airportsdata
 import dagster as dg
 import great_expectations.expectations as gxe
 import polars as pl
@@ -15,10 +16,11 @@ import pycountry
 
 from assets.common import check_spec, gated_tables, spec
 from pipeline.dictionary import comments
+from pipeline.flights import suites as flight_suites
 from pipeline.settings import REPO_ROOT, TERRITORY_POLICIES, load_settings, repo_relative
 from pipeline.suites import ISSN_REGEX
 from pipeline.validation import EXTRA_COUNTRY_CODES, Suite
-from pipeline.warehouse import TableLoad, Warehouse
+from pipeline.warehouse import TableLoad, Warehouse, sql_text
 
 NATURE_INDEX_CSV = REPO_ROOT / "pipeline" / "reference" / "nature_index_journals.csv"
 # The 'nature_index' paper set uses one fixed journal set in every year (indices.md §2): the 82
@@ -28,6 +30,8 @@ FIXED_SET_UNTIL = 2018
 
 COUNTRY_TABLES = ("ref.countries", "ref.territory_map")
 JOURNAL_TABLES = ("ref.nature_index_journals", "ref.nature_index_issns")
+AIRPORT_TABLES = ("ref.airports", "ref.university_towns")
+UNIVERSITY_TOWNS_CSV = REPO_ROOT / "pipeline" / "reference" / "university_towns.csv"
 REFERENCE_STAMP = ("retrieved_at",)
 # ref.nature_index_issns: every ISSN (print and electronic) of the fixed-set journals.
 NATURE_INDEX_ISSNS_SQL = (
@@ -175,4 +179,70 @@ def reference_nature_index(context: dg.AssetExecutionContext, warehouse: Warehou
         source="nature_index_journals.csv",
         frames={"incoming_journals": journals_frame()},
         extra={"fixed_set_until": dg.MetadataValue.int(FIXED_SET_UNTIL)},
+    )
+
+
+def airports_frame() -> pl.DataFrame:
+    """Every airport with an IATA code (airportsdata): T-100 and DOT speak IATA, OpenSky ICAO."""
+    frame = pl.DataFrame(list(airportsdata.load("IATA").values())).select(
+        "iata", pl.col("icao").replace("", None), "name", "city", "subd", "country", "lat", "lon", "tz"
+    )
+    return with_provenance(frame, f"airportsdata {version('airportsdata')}")
+
+
+def towns_frame(path: Path = UNIVERSITY_TOWNS_CSV) -> pl.DataFrame:
+    frame = pl.read_csv(path, infer_schema=False).with_columns(
+        pl.col("university_lat", "university_lon").cast(pl.Float64),
+        pl.col("gateway_iata").replace("", None),
+    )
+    return with_provenance(frame, repo_relative(path))
+
+
+def _airport_suites(previous: int) -> list[Suite]:
+    return [
+        Suite(
+            "ref.airports",
+            "SELECT iata, icao, country, lat, lon FROM {table}",
+            [
+                gxe.ExpectColumnValuesToBeUnique(column="iata"),
+                gxe.ExpectColumnValuesToMatchRegex(column="iata", regex=r"^[A-Z0-9]{3}$"),
+                gxe.ExpectColumnValuesToBeBetween(column="lat", min_value=-90, max_value=90),
+                gxe.ExpectColumnValuesToBeBetween(column="lon", min_value=-180, max_value=180),
+                gxe.ExpectTableRowCountToBeBetween(min_value=5000),
+            ],
+            id_columns=["iata"],
+        )
+    ]
+
+
+@dg.multi_asset(
+    specs=[spec(t, "reference", kinds=("duckdb", "python")) for t in AIRPORT_TABLES],
+    check_specs=[check_spec(t) for t in AIRPORT_TABLES],
+    pool="duckdb",
+)
+def reference_airports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    """Airports (airportsdata) and the curated university-town and control airports, with the
+    great-circle distance from each university to its airport."""
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                "ref.airports",
+                "SELECT * FROM incoming_airports",
+                _airport_suites,
+                comments=comments("ref.airports"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+            TableLoad(
+                "ref.university_towns",
+                sql_text("ref/university_towns.sql"),
+                flight_suites.ref_university_towns,
+                comments=comments("ref.university_towns"),
+                keep_unless_changed=REFERENCE_STAMP,
+            ),
+        ],
+        settings=load_settings(),
+        source="airportsdata + university_towns.csv",
+        frames={"incoming_airports": airports_frame(), "incoming_towns": towns_frame()},
     )

@@ -2,11 +2,18 @@
 
 import dagster as dg
 
-from assets import indices, papers, reference
-from pipeline.resources import OpenAlexResource
+from assets import flights, indices, mobility, papers, reference
+from pipeline.resources import (
+    OecdResource,
+    OpenAlexResource,
+    OpenSkyResource,
+    SodaResource,
+    T100Files,
+    UisResource,
+)
 from pipeline.warehouse import Warehouse
 
-all_assets = dg.load_assets_from_modules([reference, papers, indices])
+all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights])
 
 # Publication years that can still change: OpenAlex keeps adding and re-linking recent works, so
 # the daily run re-extracts only the last COLLAB_REFRESH_YEARS years and rebuilds core and marts
@@ -30,6 +37,16 @@ defs = dg.Definitions(
             api_key=dg.EnvVar("OPENALEX_API_KEY"),
             mailto=dg.EnvVar("OPENALEX_MAILTO"),
         ),
+        "uis": UisResource(base_url=dg.EnvVar("UIS_BASE_URL"), version=dg.EnvVar("UIS_VERSION")),
+        "oecd": OecdResource(base_url=dg.EnvVar("OECD_BASE_URL")),
+        "soda": SodaResource(base_url=dg.EnvVar("SODA_BASE_URL"), app_token=dg.EnvVar("SODA_APP_TOKEN")),
+        "opensky": OpenSkyResource(
+            base_url=dg.EnvVar("OPENSKY_BASE_URL"),
+            auth_url=dg.EnvVar("OPENSKY_AUTH_URL"),
+            client_id=dg.EnvVar("OPENSKY_CLIENT_ID"),
+            client_secret=dg.EnvVar("OPENSKY_CLIENT_SECRET"),
+        ),
+        "t100": T100Files(directory_path=dg.EnvVar("T100_DIR")),
     },
     # Every step writes the one DuckDB file, so steps run one after another anyway; in-process
     # saves a subprocess and a Python start-up per step.

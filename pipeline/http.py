@@ -132,7 +132,7 @@ class JsonHttpClient:
             LimiterSession(per_second=self.requests_per_second) if self.requests_per_second > 0 else requests.Session()
         )
         self.session.headers.update(self.headers)
-        self._backoff = wait_exponential_jitter(initial=self.backoff_initial, max=self.backoff_max)
+        self._backoff = wait_exponential_jitter(multiplier=self.backoff_initial, max=self.backoff_max)
 
     # -- public -----------------------------------------------------------------------------------
     def get_json(

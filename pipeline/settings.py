@@ -46,6 +46,13 @@ class Settings:
     exclude_paratext: bool = True
     exclude_retracted: bool = True
     rowcount_tolerance: float = 0.5
+    # Student mobility: destinations fetched for each focus origin, and the largest plausible
+    # year-on-year change of a national student count before the gate calls it a data error.
+    mobility_countries: tuple[str, ...] = ("US", "GB", "AU", "CA", "JP", "KR", "DE", "FR")
+    mobility_max_yoy: float = 0.5
+    # Flight proxy: the before/after windows of the difference-in-differences around 2018.
+    did_pre: tuple[int, int] = (2015, 2017)
+    did_post: tuple[int, int] = (2018, 2019)
 
     @property
     def year_list(self) -> list[int]:
@@ -56,14 +63,14 @@ class Settings:
         return TERRITORY_POLICIES[self.territory_policy]
 
 
-def parse_years(text: str) -> tuple[int, int]:
+def parse_years(text: str, variable: str = "COLLAB_YEARS") -> tuple[int, int]:
     """`2015-2024` or `2020` → inclusive (first, last)."""
     m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
     if not m:
-        raise SettingsError(f"COLLAB_YEARS={text!r}: expected YYYY or YYYY-YYYY")
+        raise SettingsError(f"{variable}={text!r}: expected YYYY or YYYY-YYYY")
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     if first > last or first < 1900 or last > 2100:
-        raise SettingsError(f"COLLAB_YEARS={text!r}: range must be increasing and within 1900-2100")
+        raise SettingsError(f"{variable}={text!r}: range must be increasing and within 1900-2100")
     return first, last
 
 
@@ -87,6 +94,16 @@ def parse_bool(text: str, variable: str) -> bool:
     raise SettingsError(f"{variable}={text!r}: expected true or false")
 
 
+def parse_fraction(text: str, variable: str, upper: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= upper:
+        raise SettingsError(f"{variable}={text!r}: expected a number in (0, {upper:g}]")
+    return value
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     mode = env.get("COLLAB_MODE", "sample").strip().lower() or "sample"
@@ -98,13 +115,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     refresh = env.get("COLLAB_REFRESH_YEARS", "2")
     if not refresh.isdigit() or int(refresh) < 1:
         raise SettingsError(f"COLLAB_REFRESH_YEARS={refresh!r}: expected a positive integer")
-    tolerance = env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5")
-    try:
-        rowcount_tolerance = float(tolerance)
-    except ValueError:
-        rowcount_tolerance = -1.0
-    if not 0 < rowcount_tolerance <= 10:
-        raise SettingsError(f"COLLAB_ROWCOUNT_TOLERANCE={tolerance!r}: expected a number in (0, 10]")
+    rowcount_tolerance = parse_fraction(
+        env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5"), "COLLAB_ROWCOUNT_TOLERANCE", upper=10
+    )
+    did_pre = parse_years(env.get("COLLAB_DID_PRE", "2015-2017"), "COLLAB_DID_PRE")
+    did_post = parse_years(env.get("COLLAB_DID_POST", "2018-2019"), "COLLAB_DID_POST")
+    if did_pre[1] >= did_post[0]:
+        raise SettingsError(f"COLLAB_DID_PRE {did_pre} must end before COLLAB_DID_POST {did_post} begins")
     work_types = tuple(t.strip().lower() for t in env.get("COLLAB_WORK_TYPES", "article").split(",") if t.strip())
     if not work_types or not all(re.fullmatch(r"[a-z-]+", t) for t in work_types):
         raise SettingsError("COLLAB_WORK_TYPES: expected a comma list of OpenAlex work types, e.g. article,review")
@@ -119,4 +136,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         exclude_paratext=parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),
         exclude_retracted=parse_bool(env.get("COLLAB_EXCLUDE_RETRACTED", "true"), "COLLAB_EXCLUDE_RETRACTED"),
         rowcount_tolerance=rowcount_tolerance,
+        mobility_countries=parse_countries(
+            env.get("COLLAB_MOBILITY_COUNTRIES", "US,GB,AU,CA,JP,KR,DE,FR"), "COLLAB_MOBILITY_COUNTRIES"
+        ),
+        mobility_max_yoy=parse_fraction(env.get("COLLAB_MOBILITY_MAX_YOY", "0.5"), "COLLAB_MOBILITY_MAX_YOY", upper=10),
+        did_pre=did_pre,
+        did_post=did_post,
     )

@@ -17,11 +17,11 @@ WORK_ID_REGEX = r"^https://openalex\.org/W\d+$"
 ISSN_REGEX = r"^\d{4}-\d{3}[\dX]$"
 
 
-def _not_null(*columns: str) -> list:
+def not_null(*columns: str) -> list:
     return [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
 
 
-def _non_negative(*columns: str) -> list:
+def non_negative(*columns: str) -> list:
     return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in columns]
 
 
@@ -32,7 +32,7 @@ def raw_openalex_works(previous: int, years: tuple[int, int], tolerance: float) 
             "SELECT work_id, publication_year, type, n_authorships, is_paratext, is_retracted, source_mode "
             "FROM {table}",
             [
-                *_not_null("work_id", "publication_year", "type", "n_authorships", "source_mode"),
+                *not_null("work_id", "publication_year", "type", "n_authorships", "source_mode"),
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
                 gxe.ExpectColumnValuesToMatchRegex(column="work_id", regex=WORK_ID_REGEX),
                 gxe.ExpectColumnValuesToBeBetween(column="publication_year", min_value=years[0], max_value=years[1]),
@@ -57,8 +57,8 @@ def raw_openalex_group_counts(previous: int, years: tuple[int, int], tolerance: 
             "SELECT query_kind, paper_set, year, intl_only, coalesce(filter_country, '') AS filter_country, "
             "key, count, request FROM {table}",
             [
-                *_not_null("query_kind", "paper_set", "year", "key", "count"),
-                *_non_negative("count"),
+                *not_null("query_kind", "paper_set", "year", "key", "count"),
+                *non_negative("count"),
                 gxe.ExpectColumnValuesToBeBetween(column="year", min_value=years[0], max_value=years[1]),
                 gxe.ExpectCompoundColumnsToBeUnique(
                     column_list=["query_kind", "paper_set", "year", "intl_only", "filter_country", "key", "request"]
@@ -82,7 +82,7 @@ def core_works(previous: int, tolerance: float) -> Sequence[Suite]:
             "core.works",
             "SELECT work_id, year, in_universe FROM {table}",
             [
-                *_not_null("work_id", "year", "in_universe"),
+                *not_null("work_id", "year", "in_universe"),
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
                 row_count_expectation(previous, tolerance),
             ],
@@ -97,7 +97,7 @@ def core_authorship_affiliations(previous: int, tolerance: float) -> Sequence[Su
             "core.authorship_affiliations",
             "SELECT work_id, author_idx, country, n_affiliations, n_authors FROM {table}",
             [
-                *_not_null("work_id", "author_idx", "country"),
+                *not_null("work_id", "author_idx", "country"),
                 gxe.ExpectColumnValuesToBeInSet(column="country", value_set=[*iso2_codes(), "UNK"]),
                 gxe.ExpectColumnValuesToBeBetween(column="n_affiliations", min_value=1),
                 gxe.ExpectColumnValuesToBeBetween(column="n_authors", min_value=1),
@@ -153,8 +153,8 @@ def core_country_year(previous: int, tolerance: float) -> Sequence[Suite]:
             "core.country_year",
             "SELECT country, year, paper_set, papers, intl_papers, share FROM {table}",
             [
-                *_not_null("country", "year", "paper_set", "papers", "intl_papers"),
-                *_non_negative("papers", "intl_papers", "share"),
+                *not_null("country", "year", "paper_set", "papers", "intl_papers"),
+                *non_negative("papers", "intl_papers", "share"),
                 gxe.ExpectColumnValuesToBeInSet(column="country", value_set=iso2_codes()),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="papers", column_B="intl_papers", or_equal=True, ignore_row_if="either_value_is_missing"
@@ -173,7 +173,7 @@ def core_world_year(previous: int, tolerance: float) -> Sequence[Suite]:
             "core.world_year",
             "SELECT year, paper_set, world_papers, world_intl_papers FROM {table}",
             [
-                *_non_negative("world_papers", "world_intl_papers"),
+                *non_negative("world_papers", "world_intl_papers"),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="world_papers",
                     column_B="world_intl_papers",
@@ -195,7 +195,7 @@ def core_pair_year(previous: int, tolerance: float) -> Sequence[Suite]:
             "coalesce(c.papers, 0) AS papers_a FROM {table} AS p LEFT JOIN core.country_year AS c "
             "ON c.country = p.country_a AND c.year = p.year AND c.paper_set = p.paper_set",
             [
-                *_non_negative("coauthored", "share_a_joint"),
+                *non_negative("coauthored", "share_a_joint"),
                 gxe.ExpectColumnValuesToBeInSet(column="country_a", value_set=iso2_codes()),
                 gxe.ExpectColumnValuesToBeInSet(column="country_b", value_set=iso2_codes()),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -216,9 +216,9 @@ def mart_bilateral_papers(previous: int, tolerance: float) -> Sequence[Suite]:
             "mart.bilateral_papers",
             "SELECT *, coauthored + 1e-9 AS coauthored_tolerant FROM {table}",
             [
-                *_not_null("country_a", "country_b", "year", "paper_set", "coauthored", "source_mode"),
+                *not_null("country_a", "country_b", "year", "paper_set", "coauthored", "source_mode"),
                 *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1 + EPS) for c in unit],
-                *_non_negative("observed_expected", "collaboration_score"),
+                *non_negative("observed_expected", "collaboration_score"),
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="coauthored_tolerant",
                     column_B="collaboration_score",
@@ -256,7 +256,7 @@ def mart_country_papers(previous: int, tolerance: float) -> Sequence[Suite]:
             "mart.country_papers",
             "SELECT country, year, paper_set, papers, intl_papers, share FROM {table}",
             [
-                *_non_negative("papers", "intl_papers", "share"),
+                *non_negative("papers", "intl_papers", "share"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["country", "year", "paper_set"]),
                 row_count_expectation(previous, tolerance),
             ],
@@ -272,7 +272,7 @@ def mart_papers_quality(previous: int, tolerance: float) -> Sequence[Suite]:
             "SELECT year, source, works_seen, works_in_universe, share_authorships_no_country, "
             "truncated_author_lists, truncated_refetched FROM {table}",
             [
-                *_non_negative("works_seen", "works_in_universe"),
+                *non_negative("works_seen", "works_in_universe"),
                 gxe.ExpectColumnValuesToBeBetween(column="share_authorships_no_country", min_value=0, max_value=1),
                 # Every truncated author list must have been re-read whole before Shares were computed.
                 gxe.ExpectColumnPairValuesToBeEqual(column_A="truncated_author_lists", column_B="truncated_refetched"),

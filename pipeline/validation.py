@@ -29,6 +29,11 @@ def iso2_codes() -> list[str]:
     return sorted({c.alpha_2 for c in pycountry.countries} | set(EXTRA_COUNTRY_CODES))
 
 
+def iso3_codes() -> list[str]:
+    """ISO 3166-1 alpha-3 codes only: regional aggregates (UIS 'WB:…', 'SDG:…') are not countries."""
+    return sorted(c.alpha_3 for c in pycountry.countries)
+
+
 @dataclass(frozen=True)
 class Suite:
     name: str  # e.g. "raw.openalex_works:rows"

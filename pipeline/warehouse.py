@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from pipeline.flights.t100 import PASSENGER_CLASSES
 from pipeline.settings import REPO_ROOT, Settings, load_settings
 from pipeline.validation import Suite, SuiteResult, validate_frame
 
@@ -43,6 +44,8 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("schema/raw.sql"))
     conn.execute(sql_text("macros/indices.sql"))
     conn.execute(sql_text("macros/run.sql"))
+    conn.execute(sql_text("macros/series.sql"))
+    conn.execute(sql_text("macros/flights.sql"))
 
 
 def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:
@@ -56,6 +59,11 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "exclude_paratext": settings.exclude_paratext,
         "exclude_retracted": settings.exclude_retracted,
         "focus": list(settings.focus),
+        "did_pre_first": settings.did_pre[0],
+        "did_pre_last": settings.did_pre[1],
+        "did_post_first": settings.did_post[0],
+        "did_post_last": settings.did_post[1],
+        "passenger_classes": list(PASSENGER_CLASSES),
         "record_scope": (
             "every work in the bundled sample"
             if settings.mode == "sample"

@@ -12,6 +12,8 @@ import pytest
 from pipeline.openalex.sample import SAMPLE_DIR
 from tests.fakes.openalex import FakeOpenAlex
 
+# Nothing listens on port 9: sample mode must never call a live service.
+SOURCE_URL_VARS = ("UIS_BASE_URL", "OECD_BASE_URL", "SODA_BASE_URL", "OPENSKY_BASE_URL", "OPENSKY_AUTH_URL")
 CONTRACT_VARS = (
     "COLLAB_MODE",
     "COLLAB_WAREHOUSE",
@@ -26,6 +28,16 @@ CONTRACT_VARS = (
     "OPENALEX_BASE_URL",
     "OPENALEX_API_KEY",
     "OPENALEX_MAILTO",
+    "COLLAB_MOBILITY_COUNTRIES",
+    "COLLAB_MOBILITY_MAX_YOY",
+    "COLLAB_DID_PRE",
+    "COLLAB_DID_POST",
+    *SOURCE_URL_VARS,
+    "UIS_VERSION",
+    "SODA_APP_TOKEN",
+    "T100_DIR",
+    "OPENSKY_CLIENT_ID",
+    "OPENSKY_CLIENT_SECRET",
 )
 TEST_API_KEY = "test-key-3f9c"
 
@@ -40,6 +52,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("OPENALEX_BASE_URL", "http://127.0.0.1:9")  # nothing listens: sample mode must not call
     monkeypatch.setenv("OPENALEX_API_KEY", "")
     monkeypatch.setenv("OPENALEX_MAILTO", "")
+    for name in SOURCE_URL_VARS:
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("UIS_VERSION", "SODA_APP_TOKEN", "T100_DIR", "OPENSKY_CLIENT_ID", "OPENSKY_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     (tmp_path / "dagster_home").mkdir()
     return warehouse

@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from assets.papers import CORE_RECORD_TABLES, COUNT_TABLES, RAW_SCOPE, incoming_works_frame
+from assets.common import RAW_SCOPE
+from assets.papers import CORE_RECORD_TABLES, COUNT_TABLES, incoming_works_frame
 from assets.reference import NATURE_INDEX_ISSNS_SQL, countries_frame, journals_frame, territory_frame
 from pipeline.openalex.client import WorkRecord
 from pipeline.settings import Settings, load_settings

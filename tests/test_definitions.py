@@ -28,11 +28,35 @@ def test_asset_keys_groups_and_checks_are_stable():
         "mart/country_papers",
         "mart/papers_quality",
         "ref/countries",
+        "raw/uis_records",
+        "raw/oecd_observations",
+        "raw/open_doors",
+        "mart/student_mobility",
+        "mart/student_mobility_best",
+        "ref/airports",
+        "ref/university_towns",
+        "raw/t100_segments",
+        "raw/soda_passengers",
+        "raw/opensky_arrivals",
+        "mart/flight_gateway_arrivals",
+        "mart/university_town_inflow",
+        "mart/flight_proxy_index",
     } <= keys
     groups = {graph.get(dg.AssetKey.from_user_string(k)).group_name for k in keys}
-    assert groups == {"reference", "papers", "indices"}
+    assert groups == {"reference", "papers", "indices", "mobility", "flights"}
     checks = {c.asset_key.to_user_string() for c in graph.asset_check_keys}
     assert {"raw/openalex_works", "core/work_country_shares", "mart/bilateral_papers"} <= checks
+    # Every table of a source family is gated before anything reads it.
+    assert {
+        "raw/uis_records",
+        "raw/oecd_observations",
+        "raw/open_doors",
+        "mart/student_mobility",
+        "raw/t100_segments",
+        "raw/soda_passengers",
+        "raw/opensky_arrivals",
+        "mart/flight_proxy_index",
+    } <= checks
     assert all(graph.get_check_spec(c).blocking for c in graph.asset_check_keys)
 
 

@@ -1,0 +1,234 @@
+"""great-expectations suites of the flight tables (same conventions as pipeline.suites)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import great_expectations.expectations as gxe
+
+from pipeline.flights.t100 import KNOWN_CLASSES
+from pipeline.suites import non_negative, not_null
+from pipeline.validation import Suite, iso2_codes, row_count_expectation
+
+ROLES = ["university_town", "control"]
+MAX_TOWN_DISTANCE_KM = 100.0
+
+
+def _months() -> list:
+    return [gxe.ExpectColumnValuesToBeBetween(column="month", min_value=1, max_value=12)]
+
+
+def _airport_known(column: str) -> str:
+    return f"coalesce({column} IN (SELECT iata FROM ref.airports), false) AS {column}_known"
+
+
+def ref_university_towns(previous: int) -> Sequence[Suite]:
+    return [
+        Suite(
+            "ref.university_towns",
+            "SELECT airport_iata, role, reason, allocation_airport, "
+            f"{_airport_known('airport_iata')}, {_airport_known('allocation_airport')} FROM {{table}}",
+            [
+                *not_null("airport_iata", "role", "reason"),
+                gxe.ExpectColumnValuesToBeUnique(column="airport_iata"),
+                gxe.ExpectColumnValuesToBeInSet(column="role", value_set=ROLES),
+                gxe.ExpectColumnValuesToBeInSet(column="airport_iata_known", value_set=[True]),
+                gxe.ExpectColumnValuesToBeInSet(column="allocation_airport_known", value_set=[True]),
+            ],
+            id_columns=["airport_iata"],
+        ),
+        Suite(
+            # Controls stand for no campus; a university town's airport must be near its campus.
+            "ref.university_towns:campus_distance",
+            "SELECT airport_iata, university, distance_km FROM {table} WHERE role = 'university_town'",
+            [
+                *not_null("university", "distance_km"),
+                gxe.ExpectColumnValuesToBeBetween(column="distance_km", min_value=0, max_value=MAX_TOWN_DISTANCE_KM),
+            ],
+            id_columns=["airport_iata"],
+        ),
+    ]
+
+
+def raw_t100_segments(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
+    return [
+        Suite(
+            "raw.t100_segments",
+            "SELECT kind, year, month, unique_carrier, origin, dest, class, aircraft_type, data_source, "
+            "passengers, seats, file_name, source_line FROM {table}",
+            [
+                *not_null("kind", "year", "month", "origin", "dest", "passengers", "class"),
+                *_months(),
+                *non_negative("passengers", "seats"),
+                gxe.ExpectColumnValuesToBeInSet(column="class", value_set=list(KNOWN_CLASSES)),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="seats", column_B="passengers", or_equal=True, ignore_row_if="either_value_is_missing"
+                ),
+                # One row per carrier, route and month (and the aircraft type and service class
+                # that T-100 segments are broken down by): a repeated row is double counting.
+                gxe.ExpectCompoundColumnsToBeUnique(
+                    column_list=[
+                        "kind",
+                        "unique_carrier",
+                        "origin",
+                        "dest",
+                        "year",
+                        "month",
+                        "aircraft_type",
+                        "class",
+                        "data_source",
+                    ]
+                ),
+                row_count_expectation(previous, tolerance, min_rows=min_rows),
+            ],
+            id_columns=["file_name", "source_line"],
+        )
+    ]
+
+
+def raw_soda_passengers(previous: int, years: tuple[int, int], tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "raw.soda_passengers",
+            "SELECT year, month, usg_apt, fg_apt, carrier, scheduled, charter, total FROM {table}",
+            [
+                *not_null("year", "month", "usg_apt", "fg_apt", "carrier", "total"),
+                *_months(),
+                gxe.ExpectColumnValuesToBeBetween(column="year", min_value=years[0], max_value=years[1]),
+                *non_negative("scheduled", "charter", "total"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["carrier", "usg_apt", "fg_apt", "year", "month"]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["usg_apt", "fg_apt", "carrier", "year", "month"],
+        )
+    ]
+
+
+def raw_opensky_arrivals(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
+    return [
+        Suite(
+            "raw.opensky_arrivals",
+            "SELECT airport_icao, icao24, first_seen, last_seen, window_begin, window_end FROM {table}",
+            [
+                *not_null("airport_icao", "icao24", "first_seen", "last_seen"),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_seen", column_B="first_seen", or_equal=True),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["airport_icao", "icao24", "first_seen"]),
+                row_count_expectation(previous, tolerance, min_rows=min_rows),
+            ],
+            id_columns=["airport_icao", "icao24", "first_seen"],
+        )
+    ]
+
+
+def core_international_arrivals(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "core.international_arrivals",
+            "SELECT year, month, us_airport, foreign_airport, origin_country, passengers, source, "
+            f"{_airport_known('us_airport')}, {_airport_known('foreign_airport')} FROM {{table}}",
+            [
+                *not_null("year", "month", "us_airport", "foreign_airport", "passengers"),
+                *_months(),
+                *non_negative("passengers"),
+                gxe.ExpectColumnValuesToBeInSet(column="origin_country", value_set=iso2_codes()),
+                gxe.ExpectColumnValuesToNotBeNull(column="origin_country"),
+                gxe.ExpectColumnValuesToBeInSet(column="us_airport_known", value_set=[True]),
+                gxe.ExpectColumnValuesToBeInSet(column="foreign_airport_known", value_set=[True]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["source", "year", "month", "us_airport", "foreign_airport"],
+        )
+    ]
+
+
+def core_domestic_legs(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "core.domestic_legs",
+            f"SELECT year, month, gateway, dest, passengers, {_airport_known('gateway')}, {_airport_known('dest')} "
+            "FROM {table}",
+            [
+                *_months(),
+                *non_negative("passengers"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "month", "gateway", "dest"]),
+                gxe.ExpectColumnValuesToBeInSet(column="gateway_known", value_set=[True]),
+                gxe.ExpectColumnValuesToBeInSet(column="dest_known", value_set=[True]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["year", "month", "gateway", "dest"],
+        )
+    ]
+
+
+def mart_flight_gateway_arrivals(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "mart.flight_gateway_arrivals",
+            "SELECT year, month, us_airport, origin_country, source, passengers FROM {table}",
+            [
+                *_months(),
+                *non_negative("passengers"),
+                gxe.ExpectCompoundColumnsToBeUnique(
+                    column_list=["year", "month", "us_airport", "origin_country", "source"]
+                ),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["year", "month", "us_airport", "origin_country", "source"],
+        )
+    ]
+
+
+def mart_university_town_inflow(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "mart.university_town_inflow",
+            "SELECT year, month, town_airport, origin_country, modelled_passengers, method, role FROM {table}",
+            [
+                *_months(),
+                *non_negative("modelled_passengers"),
+                gxe.ExpectColumnValuesToBeInSet(column="method", value_set=["modelled_allocation"]),
+                gxe.ExpectColumnValuesToBeInSet(column="role", value_set=ROLES),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "month", "town_airport", "origin_country"]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["year", "month", "town_airport", "origin_country"],
+        ),
+        Suite(
+            "mart.university_town_inflow:shares",
+            "SELECT year, month, town_airport, origin_country, unnest(gateway_shares).share AS share FROM {table}",
+            [gxe.ExpectColumnValuesToBeBetween(column="share", min_value=0, max_value=1)],
+            id_columns=["year", "month", "town_airport", "origin_country"],
+        ),
+    ]
+
+
+def mart_flight_proxy_index(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "mart.flight_proxy_index",
+            "SELECT origin, destination, year, passengers, august_share, did_std_error FROM {table}",
+            [
+                *not_null("origin", "destination", "year", "passengers"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["origin", "destination", "year"]),
+                gxe.ExpectColumnValuesToBeBetween(column="august_share", min_value=0, max_value=1),
+                *non_negative("passengers", "did_std_error"),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["origin", "destination", "year"],
+        )
+    ]
+
+
+def mart_town_flight_counts(previous: int, tolerance: float) -> Sequence[Suite]:
+    return [
+        Suite(
+            "mart.town_flight_counts",
+            "SELECT airport_icao, day, flights FROM {table}",
+            [
+                *not_null("airport_icao", "day", "flights"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["airport_icao", "day"]),
+                *non_negative("flights"),
+            ],
+            id_columns=["airport_icao", "day"],
+        )
+    ]

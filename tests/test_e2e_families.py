@@ -1,0 +1,270 @@
+"""End to end for the student-mobility and flight families: sample mode, live mode against local
+fakes serving the same data (UIS, OECD, Socrata, OpenSky, a T-100 folder), and bad input that must
+fail naming source, record and rule while the warehouse keeps its last good data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+
+import pipeline.http as http_module
+from pipeline.flights import soda as soda_module
+from pipeline.resources import T100_SAMPLE_DIR
+from tests.fakes.oecd import FakeOecd
+from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
+from tests.fakes.soda import FakeSoda
+from tests.fakes.uis import FakeUis
+from tests.test_e2e import failed_checks, fingerprint, materialize, query
+
+pytestmark = pytest.mark.e2e
+
+MOBILITY = ("reference", "mobility")
+FLIGHTS = ("reference", "flights")
+OPENSKY_ID, OPENSKY_SECRET = "ci-client", "ci-secret-5e2a"
+
+
+def step_failures(result) -> list[str]:
+    """Each failed step's error with its causes (the SourceError sits under Dagster's wrapper)."""
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            while error is not None:
+                messages.append(error.message)
+                error = error.cause
+    return messages
+
+
+@pytest.fixture
+def servers() -> Iterator[dict[str, HTTPServer]]:
+    """One local server per service: every fake answers all paths of its own host, like the real ones."""
+    started = {name: HTTPServer(host="127.0.0.1", port=0) for name in ("uis", "oecd", "soda", "opensky")}
+    for server in started.values():
+        server.start()
+    yield started
+    for server in started.values():
+        server.clear()
+        server.stop()
+
+
+@pytest.fixture
+def live_sources(monkeypatch, servers, tmp_path) -> dict:
+    """COLLAB_MODE=live with every mobility and flight source pointed at a fake serving the sample.
+    Client-side pacing is switched off (it is tested with the connectors): the OECD's 20 queries a
+    minute would otherwise make this test wait for minutes on a local server."""
+    monkeypatch.setattr(http_module, "LimiterSession", lambda per_second: requests.Session())
+    fakes = {
+        "uis": FakeUis(),
+        "oecd": FakeOecd.from_sample(),
+        "soda": FakeSoda(json.loads((soda_module.SAMPLE_DIR / "xgub-n9bw.json").read_text(encoding="utf-8"))),
+        "opensky": FakeOpenSky(
+            {
+                p.stem.removeprefix("arrivals_"): json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted((T100_SAMPLE_DIR.parent / "opensky").glob("arrivals_*.json"))
+            },
+            client_id=OPENSKY_ID,
+            client_secret=OPENSKY_SECRET,
+        ),
+    }
+    for name, fake in fakes.items():
+        fake.install(servers[name])
+    url = {name: server.url_for("").rstrip("/") for name, server in servers.items()}
+    t100_dir = tmp_path / "t100_inbox"
+    shutil.copytree(T100_SAMPLE_DIR, t100_dir)
+    monkeypatch.setenv("COLLAB_MODE", "live")
+    monkeypatch.setenv("UIS_BASE_URL", url["uis"])
+    monkeypatch.setenv("OECD_BASE_URL", url["oecd"])
+    monkeypatch.setenv("SODA_BASE_URL", url["soda"])
+    monkeypatch.setenv("OPENSKY_BASE_URL", url["opensky"] + API_PREFIX)
+    monkeypatch.setenv("OPENSKY_AUTH_URL", url["opensky"] + TOKEN_PATH)
+    monkeypatch.setenv("OPENSKY_CLIENT_ID", OPENSKY_ID)
+    monkeypatch.setenv("OPENSKY_CLIENT_SECRET", OPENSKY_SECRET)
+    monkeypatch.setenv("T100_DIR", str(t100_dir))
+    return {**fakes, "t100_dir": t100_dir}
+
+
+OPENSKY_WEEK = {"ops": {"opensky_raw": {"config": {"days": 2, "last_day": "2019-08-02"}}}}
+
+
+# --------------------------------------------------------------------------------------- sample mode
+def test_sample_mobility_gives_a_reconciled_china_us_series(isolated_env):
+    result = materialize(groups=MOBILITY)
+    assert result.success, step_failures(result)
+    best = query(
+        isolated_env,
+        "SELECT year, source, students, sources_available FROM mart.student_mobility_best "
+        "WHERE origin = 'CN' AND destination = 'US' ORDER BY year",
+    )
+    assert [r[0] for r in best] == list(range(2015, 2025))
+    assert {r[1] for r in best} <= {"uis", "oecd", "iie_open_doors"}
+    assert best[0][1] == "uis" and best[-1][1] == "iie_open_doors"  # UIS lags; Open Doors has 2024/25
+    assert best[-1][2] == 265919  # the published Open Doors 2024/25 figure, not a sample value
+    per_source = dict(
+        query(
+            isolated_env,
+            "SELECT source, list(DISTINCT source_mode) FROM mart.student_mobility GROUP BY source",
+        )
+    )
+    assert per_source == {"uis": ["sample"], "oecd": ["sample"], "iie_open_doors": ["reference"]}
+    totals = query(isolated_env, "SELECT count(*) FROM mart.mobile_students WHERE country = 'CN'")
+    assert totals[0][0] > 0
+
+
+def test_sample_flights_measure_gateways_and_model_towns(isolated_env):
+    result = materialize(groups=FLIGHTS)
+    assert result.success, step_failures(result)
+    rows = query(
+        isolated_env,
+        "SELECT year, passengers, index_2018, august_share, town_passengers, did_estimate, did_std_error "
+        "FROM mart.flight_proxy_index WHERE origin = 'CN' ORDER BY year",
+    )
+    assert [r[0] for r in rows] == list(range(2015, 2025))
+    by_year = {r[0]: r for r in rows}
+    assert by_year[2018][2] == pytest.approx(100.0)
+    assert by_year[2020][1] < by_year[2019][1] / 2  # the 2020 collapse
+    assert all(0 < r[3] < 1 for r in rows if r[3] is not None)
+    assert by_year[2019][5] is not None and by_year[2019][6] > 0
+    # Measured and modelled stay apart: the town table says how it was made, shares are kept.
+    methods = query(isolated_env, "SELECT DISTINCT method FROM mart.university_town_inflow")
+    assert methods == [("modelled_allocation",)]
+    gateway_sources = query(isolated_env, "SELECT DISTINCT source, direction FROM mart.flight_gateway_arrivals")
+    assert set(gateway_sources) == {
+        ("bts_t100_international_segment", "arrivals"),
+        ("dot_soda_xgub-n9bw", "both_directions"),
+    }
+    # HK stays separate from CN under the default territory policy.
+    assert query(isolated_env, "SELECT count(*) FROM mart.flight_proxy_index WHERE origin = 'HK'")[0][0] > 0
+    assert query(isolated_env, "SELECT count(*) FROM mart.town_flight_counts")[0][0] > 0
+
+
+def test_t100_files_are_ingested_once(isolated_env):
+    assert materialize(groups=FLIGHTS).success
+    files = query(isolated_env, "SELECT count(*), count(DISTINCT load_id) FROM raw.t100_files")[0]
+    before = fingerprint(isolated_env)["raw.t100_segments"]
+    result = materialize(groups=FLIGHTS)
+    assert result.success
+    ingested = [
+        m.metadata["files_ingested"].value
+        for m in result.asset_materializations_for_node("t100_raw")
+        if "files_ingested" in m.metadata
+    ]
+    assert ingested and all(files == [] for files in ingested)  # nothing new: no file read twice
+    assert query(isolated_env, "SELECT count(*), count(DISTINCT load_id) FROM raw.t100_files")[0] == files
+    # Not even the load ids or retrieval times of the rows changed.
+    assert fingerprint(isolated_env)["raw.t100_segments"] == before
+
+
+# ----------------------------------------------------------------------------------------- live mode
+def test_live_sources_match_the_sample_through_the_real_request_paths(
+    isolated_env, tmp_path, monkeypatch, live_sources
+):
+    live = materialize(OPENSKY_WEEK, groups=(*MOBILITY, "flights"))
+    assert live.success, step_failures(live)
+    assert live_sources["uis"].data_requests() and live_sources["oecd"].data_requests
+    assert live_sources["soda"].requests and live_sources["opensky"].api_calls()
+    live_path = isolated_env
+
+    sample_path = tmp_path / "sample.duckdb"
+    monkeypatch.setenv("COLLAB_MODE", "sample")
+    monkeypatch.setenv("COLLAB_WAREHOUSE", str(sample_path))
+    assert materialize(groups=(*MOBILITY, "flights")).success
+
+    mobility = "SELECT origin, destination, year, source, students FROM mart.student_mobility ORDER BY ALL"
+    assert query(live_path, mobility) == query(sample_path, mobility)
+    proxy = (
+        "SELECT origin, year, passengers, round(august_share, 12), round(did_estimate, 9) "
+        "FROM mart.flight_proxy_index ORDER BY ALL"
+    )
+    assert query(live_path, proxy) == query(sample_path, proxy)
+    gateways = "SELECT * EXCLUDE (source_mode, retrieved_at) FROM mart.flight_gateway_arrivals ORDER BY ALL"
+    assert query(live_path, gateways) == query(sample_path, gateways)
+    modes = query(live_path, "SELECT DISTINCT source_mode FROM mart.flight_proxy_index")
+    assert modes == [("live",)]
+    # Live requests are recorded as provenance, with no secret in them.
+    requests = query(live_path, "SELECT DISTINCT request FROM raw.opensky_arrivals")
+    assert requests and all("/flights/arrival" in r[0] and OPENSKY_SECRET not in r[0] for r in requests)
+
+
+def test_oecd_download_is_skipped_while_valid_from_is_unchanged(isolated_env, live_sources):
+    assert materialize(groups=("reference", "mobility")).success
+    downloads = len(live_sources["oecd"].data_requests)
+    assert downloads == 1
+    before = query(isolated_env, "SELECT count(*) FROM raw.oecd_observations")
+    assert materialize(groups=("reference", "mobility")).success
+    assert len(live_sources["oecd"].data_requests) == downloads  # the constraint said: nothing new
+    assert query(isolated_env, "SELECT count(*) FROM raw.oecd_observations") == before
+
+
+# ------------------------------------------------------------------------------------------- bad input
+def test_unknown_uis_indicator_fails_naming_it_and_changes_nothing(isolated_env, live_sources):
+    assert materialize(groups=MOBILITY).success
+    before = fingerprint(isolated_env)
+    # UIS withdraws the inbound total: the id the connector asks for is now unknown to the service.
+    live_sources["uis"].records = [r for r in live_sources["uis"].records if r["indicatorId"] != "26637"]
+    live_sources["uis"].definitions = [
+        d for d in live_sources["uis"].definitions if d.get("indicatorCode", d.get("indicatorId")) != "26637"
+    ]
+    result = materialize(groups=("mobility",))
+    assert not result.success
+    message = " ".join(step_failures(result))
+    assert "[uis]" in message and "unknown indicator" in message and "26637" in message
+    assert fingerprint(isolated_env)["raw.uis_records"] == before["raw.uis_records"]
+
+
+def test_oecd_413_is_a_clear_error_and_keeps_the_last_good_rows(isolated_env, live_sources, monkeypatch):
+    monkeypatch.setenv("COLLAB_MODE", "sample")
+    assert materialize(groups=MOBILITY).success
+    before = fingerprint(isolated_env)["raw.oecd_observations"]
+    monkeypatch.setenv("COLLAB_MODE", "live")
+    live_sources["oecd"].fail_next(413, when=lambda request: "/data/" in request.path)
+    result = materialize(groups=("mobility",))
+    assert not result.success
+    message = " ".join(step_failures(result))
+    assert "[oecd]" in message and "413" in message and "/data/" in message
+    assert fingerprint(isolated_env)["raw.oecd_observations"] == before
+
+
+def test_t100_file_with_a_changed_header_fails_naming_the_file(isolated_env, live_sources):
+    inbox: Path = live_sources["t100_dir"]
+    target = sorted(inbox.glob("T_T100I_*2019.zip"))[0]
+    with zipfile.ZipFile(target) as zf:
+        [name] = zf.namelist()
+        text = zf.read(name).decode()
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr(name, text.replace("PASSENGERS", "PAX", 1))
+    result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
+    assert not result.success
+    message = " ".join(step_failures(result))
+    assert "T-100 header changed" in message and target.name in message
+    assert not query(
+        isolated_env, "SELECT * FROM duckdb_tables() WHERE table_name = 't100_segments' AND estimated_size > 0"
+    )
+
+
+def test_repeating_soda_page_fails_and_nothing_is_loaded(isolated_env, live_sources, monkeypatch):
+    build = soda_module.build_soda
+    # Small pages, so the answer spans several and the fake can repeat one.
+    monkeypatch.setattr(soda_module, "build_soda", lambda *a, **kw: build(*a, **{**kw, "page_size": 500}))
+    live_sources["soda"].repeat_page_next()
+    result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
+    assert not result.success
+    assert "page repeated" in " ".join(step_failures(result))
+    assert query(isolated_env, "SELECT count(*) FROM raw.soda_passengers")[0][0] == 0
+
+
+def test_a_failed_gate_reports_the_rule_and_offending_rows(isolated_env, live_sources):
+    # A SODA row for an airport airportsdata does not know: the core gate names it.
+    rows = live_sources["soda"].rows
+    bad = dict(next(r for r in rows if r["fg_apt"] == "PVG"), usg_apt="QQQ")
+    rows.append(bad)
+    result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
+    assert not result.success
+    failed = [f for f in failed_checks(result) if f.asset_key.to_user_string() == "core/international_arrivals"]
+    assert failed and "us_airport_known" in failed[0].description

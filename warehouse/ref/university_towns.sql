@@ -1,0 +1,14 @@
+-- ref.university_towns: the curated university-town and control airports
+-- (pipeline/reference/university_towns.csv) with each airport's coordinates from ref.airports, the
+-- great-circle distance from the university to it, and the airport the modelled allocation uses
+-- (the commercial gateway for general-aviation-only fields).
+-- Input: temp table incoming_towns.
+SELECT
+    t.*,
+    coalesce(t.gateway_iata, t.airport_iata) AS allocation_airport,
+    a.name AS airport_name,
+    a.lat AS airport_lat,
+    a.lon AS airport_lon,
+    haversine_km(t.university_lat, t.university_lon, a.lat, a.lon) AS distance_km
+FROM incoming_towns AS t
+LEFT JOIN ref.airports AS a ON a.iata = t.airport_iata
