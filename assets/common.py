@@ -16,6 +16,7 @@ import polars as pl
 
 from pipeline.dictionary import comments, dagster_schema, table_doc
 from pipeline.settings import Settings, load_settings
+from pipeline.suites import no_checks
 from pipeline.validation import Suite
 from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, sql_text, table_columns
 
@@ -29,6 +30,7 @@ RAW_SCOPE = (
 )
 # Whole-table rebuilds compare their row count with the previous rows of the same mode.
 SAME_MODE = "source_mode = getvariable('source_mode')"
+SuiteFn = Callable[..., Sequence[Suite]]
 
 
 def key(table: str) -> dg.AssetKey:
@@ -175,6 +177,21 @@ def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def core_loads(tables: Mapping[str, SuiteFn | None], settings: Settings, file_suffix: str = ".sql") -> list[TableLoad]:
+    """Whole-table rebuilds of `tables` (in order) from warehouse/core/<name><file_suffix>, each with
+    its suite (None: validated through the tables built from it)."""
+    return [
+        TableLoad(
+            table,
+            sql_text(f"core/{table.split('.')[1]}{file_suffix}"),
+            functools.partial(suite or no_checks, tolerance=settings.rowcount_tolerance),
+            compare_scope=SAME_MODE,
+            comments=comments(table),
+        )
+        for table, suite in tables.items()
+    ]
 
 
 def mart_asset(

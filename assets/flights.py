@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import RAW_SCOPE, SAME_MODE, check_spec, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, mart_asset, spec
 from pipeline.dictionary import comments
 from pipeline.flights import suites
 from pipeline.flights.opensky import SampleOpenSky
@@ -301,16 +301,7 @@ def flights_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Ite
     yield from gated_tables(
         context,
         warehouse,
-        [
-            TableLoad(
-                table,
-                sql_text(f"core/{table.split('.')[1]}.sql"),
-                lambda prev, fn=suite: fn(prev, settings.rowcount_tolerance),
-                compare_scope=SAME_MODE,
-                comments=comments(table),
-            )
-            for table, suite in CORE_TABLES.items()
-        ],
+        core_loads(CORE_TABLES, settings),
         settings=settings,
         source=f"flights ({settings.mode})",
         extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},

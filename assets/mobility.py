@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 import pycountry
 
-from assets.common import RAW_SCOPE, SAME_MODE, check_spec, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, mart_asset, spec
 from assets.reference import REFERENCE_STAMP, with_provenance
 from pipeline.dictionary import comments
 from pipeline.http import SourceError
@@ -321,16 +321,7 @@ def mobility_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> It
     yield from gated_tables(
         context,
         warehouse,
-        [
-            TableLoad(
-                table,
-                sql_text(f"core/{table.split('.')[1]}.sql"),
-                lambda prev, fn=suite: fn(prev, settings.rowcount_tolerance),
-                compare_scope=SAME_MODE,
-                comments=comments(table),
-            )
-            for table, suite in CORE_TABLES.items()
-        ],
+        core_loads(CORE_TABLES, settings),
         settings=settings,
         source=f"mobility ({settings.mode})",
         extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},

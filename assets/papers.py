@@ -3,15 +3,14 @@
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-import functools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import RAW_SCOPE, SAME_MODE, check_spec, gated_tables, spec
+from assets.common import RAW_SCOPE, SuiteFn, check_spec, core_loads, gated_tables, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.client import Group, WorkRecord
@@ -19,10 +18,8 @@ from pipeline.openalex.plan import GroupQuery, issn_chunks, plan_group_queries, 
 from pipeline.openalex.sample import SampleOpenAlex
 from pipeline.resources import OpenAlexResource
 from pipeline.settings import Settings, load_settings
-from pipeline.validation import Suite
 from pipeline.warehouse import TableLoad, Warehouse, sql_text
 
-SuiteFn = Callable[..., Sequence[Suite]]
 RAW_TABLES = ("raw.openalex_works", "raw.openalex_group_counts")
 # Tables in build order, each with its great-expectations suite (None: validated through the
 # tables built from it).
@@ -197,20 +194,6 @@ def openalex_raw(
     )
 
 
-def core_loads(tables: dict[str, SuiteFn | None], file_suffix: str, settings: Settings) -> list[TableLoad]:
-    """Whole-table rebuilds of `tables` from core/<name><file_suffix>."""
-    return [
-        TableLoad(
-            table,
-            sql_text(f"core/{table.split('.')[1]}{file_suffix}"),
-            functools.partial(suite or suites.no_checks, tolerance=settings.rowcount_tolerance),
-            compare_scope=SAME_MODE,
-            comments=comments(table),
-        )
-        for table, suite in tables.items()
-    ]
-
-
 @dg.multi_asset(
     specs=[
         spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
@@ -225,7 +208,7 @@ def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> It
     yield from gated_tables(
         context,
         warehouse,
-        core_loads(CORE_RECORD_TABLES, ".sql", settings),
+        core_loads(CORE_RECORD_TABLES, settings),
         settings=settings,
         source=f"openalex ({settings.mode})",
         extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
@@ -256,7 +239,7 @@ def paper_counts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Ite
     yield from gated_tables(
         context,
         warehouse,
-        core_loads(COUNT_TABLES, f".{basis}.sql", settings),
+        core_loads(COUNT_TABLES, settings, f".{basis}.sql"),
         settings=settings,
         source=f"openalex ({settings.mode})",
         extra={"count_basis": dg.MetadataValue.text(basis)},

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import duckdb
+
 from pipeline.settings import load_settings
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, table_exists
 
 
 def summary(path: Path) -> str:
@@ -31,9 +33,42 @@ def summary(path: Path) -> str:
                 "CN–US, paper_set 'all': year, coauthored, collaboration_score, salton, observed/expected, mode",
             ]
             lines += [f"  {r[0]}  {r[1]:>6}  {r[2]!s:>8}  {r[3]!s:>7}  {r[4]!s:>6}  {r[5]}" for r in head]
+        students = _rows(
+            conn,
+            "mart.student_mobility_best",
+            "SELECT year, students, source, round(index_2018, 1), source_mode FROM mart.student_mobility_best "
+            "WHERE origin = 'CN' AND destination = 'US' ORDER BY year",
+        )
+        if students:
+            lines += [
+                "",
+                "CN→US mobile students (mart.student_mobility_best): year, students, source, index 2018=100, mode",
+            ]
+            lines += [f"  {r[0]}  {r[1]:>8}  {r[2]:<15} {r[3]!s:>6}  {r[4]}" for r in students]
+        flights = _rows(
+            conn,
+            "mart.flight_proxy_index",
+            "SELECT year, passengers, round(index_2018, 1), round(august_share, 3), round(town_passengers), "
+            "round(did_estimate, 3), round(did_std_error, 3), source_mode FROM mart.flight_proxy_index "
+            "WHERE origin = 'CN' ORDER BY year",
+        )
+        if flights:
+            lines += [
+                "",
+                "CN→US flights (mart.flight_proxy_index): year, gateway passengers (measured), index, August share, "
+                "town passengers (modelled), DiD town vs control (modelled) ± s.e., mode",
+            ]
+            lines += [
+                f"  {r[0]}  {r[1]:>9}  {r[2]!s:>6}  {r[3]!s:>6}  {r[4]!s:>9}  {r[5]!s:>7} ± {r[6]!s:<6} {r[7]}"
+                for r in flights
+            ]
         return "\n".join(lines)
     finally:
         conn.close()
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, table: str, sql: str) -> list[tuple]:
+    return conn.execute(sql).fetchall() if table_exists(conn, table) else []
 
 
 if __name__ == "__main__":

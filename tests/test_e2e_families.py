@@ -139,6 +139,16 @@ def test_sample_flights_measure_gateways_and_model_towns(isolated_env):
         ("bts_t100_international_segment", "arrivals"),
         ("dot_soda_xgub-n9bw", "both_directions"),
     }
+    # All-cargo service classes are in raw (as published) but never counted as passengers.
+    classes = dict(query(isolated_env, "SELECT class, count(*) FROM raw.t100_segments GROUP BY class"))
+    assert classes.get("G", 0) > 0 and classes.get("P", 0) > 0
+    counted = query(
+        isolated_env,
+        "SELECT (SELECT count(*) FROM core.international_arrivals WHERE direction = 'arrivals'), "
+        "(SELECT count(*) FROM raw.t100_segments WHERE kind = 'international' AND class IN ('F', 'L') "
+        "AND dest_country = 'US' AND origin_country <> 'US')",
+    )[0]
+    assert counted[0] == counted[1]
     # HK stays separate from CN under the default territory policy.
     assert query(isolated_env, "SELECT count(*) FROM mart.flight_proxy_index WHERE origin = 'HK'")[0][0] > 0
     assert query(isolated_env, "SELECT count(*) FROM mart.town_flight_counts")[0][0] > 0
