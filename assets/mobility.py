@@ -203,13 +203,11 @@ def oecd_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, oecd: Oecd
         cached = valid_from is not None and stored == [(valid_from,)]
         if cached:
             # Same ValidFrom: the rows we hold are the current data; reload them through the gate.
-            kept = pl.from_arrow(
-                conn.execute(
-                    "SELECT * EXCLUDE (source, source_mode, load_id) FROM raw.oecd_observations "
-                    "WHERE source_mode = ? AND dataflow = ? AND year BETWEEN ? AND ?",
-                    [settings.mode, flow_ref, first, last],
-                ).to_arrow_table()
-            )
+            kept = conn.sql(
+                "SELECT * EXCLUDE (source, source_mode, load_id) FROM raw.oecd_observations "
+                "WHERE source_mode = ? AND dataflow = ? AND year BETWEEN ? AND ?",
+                params=[settings.mode, flow_ref, first, last],
+            ).pl()
     if cached:
         frame = kept.with_columns(pl.col("dimensions").cast(pl.String))
         context.log.info(f"OECD {flow_ref} unchanged since ValidFrom {valid_from}: download skipped")
