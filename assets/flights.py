@@ -63,7 +63,7 @@ def t100_frames(files: list[T100File], now: datetime) -> tuple[pl.DataFrame, pl.
 
 @dg.multi_asset(
     specs=[spec(t, GROUP, kinds=("duckdb", "csv")) for t in T100_TABLES],
-    check_specs=[check_spec("raw.t100_segments")],
+    check_specs=[check_spec(t) for t in T100_TABLES],
     pool="duckdb",
 )
 def t100_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, t100: T100Files) -> Iterator:
@@ -99,6 +99,7 @@ def t100_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, t100: T100
             TableLoad(
                 "raw.t100_files",
                 sql_text("raw/t100_files.sql"),
+                suites.raw_t100_files,
                 scope=scope,
                 comments=comments("raw.t100_files"),
             ),

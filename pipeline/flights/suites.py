@@ -50,6 +50,24 @@ def ref_university_towns(previous: int) -> Sequence[Suite]:
     ]
 
 
+def raw_t100_files(previous: int) -> Sequence[Suite]:
+    return [
+        Suite(
+            "raw.t100_files",
+            "SELECT file_name, kind, file_sha256, size_bytes, rows_read FROM {table}",
+            [
+                *not_null("file_name", "kind", "file_sha256"),
+                gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=["international", "domestic"]),
+                gxe.ExpectColumnValuesToMatchRegex(column="file_sha256", regex=r"^[0-9a-f]{64}$"),
+                # The same file dropped twice under two names would count its rows twice.
+                gxe.ExpectColumnValuesToBeUnique(column="file_sha256"),
+                *non_negative("size_bytes", "rows_read"),
+            ],
+            id_columns=["file_name"],
+        )
+    ]
+
+
 def raw_t100_segments(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
     return [
         Suite(
