@@ -278,6 +278,8 @@ def opensky_raw(
             "source_mode": dg.MetadataValue.text(settings.mode),
             "days": dg.MetadataValue.int(len(days)),
             "airports": dg.MetadataValue.int(len(airports)),
+            # OpenSky's daily /flights credit left after this run (X-Rate-Limit-Remaining).
+            "credits_remaining": dg.MetadataValue.text(str(getattr(client, "credits_remaining", "n/a"))),
         },
         scope_first=first,
         scope_last=last,
