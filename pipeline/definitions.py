@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import flights, indices, mobility, papers, reference
+from assets import context, flights, indices, mobility, papers, reference
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -10,10 +10,11 @@ from pipeline.resources import (
     SodaResource,
     T100Files,
     UisResource,
+    WorldBankResource,
 )
 from pipeline.warehouse import Warehouse
 
-all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights])
+all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context])
 
 # Publication years that can still change: OpenAlex keeps adding and re-linking recent works, so
 # the daily run re-extracts only the last COLLAB_REFRESH_YEARS years and rebuilds core and marts
@@ -47,6 +48,7 @@ defs = dg.Definitions(
             client_secret=dg.EnvVar("OPENSKY_CLIENT_SECRET"),
         ),
         "t100": T100Files(directory_path=dg.EnvVar("T100_DIR")),
+        "worldbank": WorldBankResource(base_url=dg.EnvVar("WORLDBANK_BASE_URL")),
     },
     # Every step writes the one DuckDB file, so steps run one after another anyway; in-process
     # saves a subprocess and a Python start-up per step.

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from pipeline.context import worldbank
 from pipeline.flights import opensky, soda
 from pipeline.mobility import oecd, uis
 from pipeline.openalex.client import MAX_PER_PAGE, SOURCE, OpenAlexClient, OpenAlexHttp
@@ -140,6 +141,21 @@ class OpenSkyResource(_HttpSettings):
             token_url=self.auth_url or opensky.TOKEN_URL,
             **self.http_settings(self.requests_per_second),
         )
+
+
+class WorldBankResource(_HttpSettings):
+    """World Bank Indicators API v2 (WORLDBANK_BASE_URL); no key, undocumented limits: stay slow."""
+
+    base_url: str = worldbank.BASE_URL
+    requests_per_second: float = Field(default=2.0, ge=0)
+
+    def client(self) -> worldbank.WorldBankClient:
+        http = worldbank.WorldBankHttp(
+            source=worldbank.SOURCE,
+            base_url=self.base_url or worldbank.BASE_URL,
+            **self.http_settings(self.requests_per_second),
+        )
+        return worldbank.WorldBankClient(http)
 
 
 class T100Files(dg.ConfigurableResource):

@@ -13,7 +13,14 @@ from pipeline.openalex.sample import SAMPLE_DIR
 from tests.fakes.openalex import FakeOpenAlex
 
 # Nothing listens on port 9: sample mode must never call a live service.
-SOURCE_URL_VARS = ("UIS_BASE_URL", "OECD_BASE_URL", "SODA_BASE_URL", "OPENSKY_BASE_URL", "OPENSKY_AUTH_URL")
+SOURCE_URL_VARS = (
+    "UIS_BASE_URL",
+    "OECD_BASE_URL",
+    "SODA_BASE_URL",
+    "OPENSKY_BASE_URL",
+    "OPENSKY_AUTH_URL",
+    "WORLDBANK_BASE_URL",
+)
 CONTRACT_VARS = (
     "COLLAB_MODE",
     "COLLAB_WAREHOUSE",

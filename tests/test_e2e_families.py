@@ -21,6 +21,7 @@ from tests.fakes.oecd import FakeOecd
 from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
 from tests.fakes.soda import FakeSoda
 from tests.fakes.uis import FakeUis
+from tests.fakes.worldbank import FakeWorldBank
 from tests.test_e2e import failed_checks, fingerprint, materialize, query
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,7 @@ def step_failures(result) -> list[str]:
 @pytest.fixture
 def servers() -> Iterator[dict[str, HTTPServer]]:
     """One local server per service: every fake answers all paths of its own host, like the real ones."""
-    started = {name: HTTPServer(host="127.0.0.1", port=0) for name in ("uis", "oecd", "soda", "opensky")}
+    started = {name: HTTPServer(host="127.0.0.1", port=0) for name in ("uis", "oecd", "soda", "opensky", "worldbank")}
     for server in started.values():
         server.start()
     yield started
@@ -72,6 +73,7 @@ def live_sources(monkeypatch, servers, tmp_path) -> dict:
             client_id=OPENSKY_ID,
             client_secret=OPENSKY_SECRET,
         ),
+        "worldbank": FakeWorldBank(),
     }
     for name, fake in fakes.items():
         fake.install(servers[name])
@@ -87,6 +89,7 @@ def live_sources(monkeypatch, servers, tmp_path) -> dict:
     monkeypatch.setenv("OPENSKY_CLIENT_ID", OPENSKY_ID)
     monkeypatch.setenv("OPENSKY_CLIENT_SECRET", OPENSKY_SECRET)
     monkeypatch.setenv("T100_DIR", str(t100_dir))
+    monkeypatch.setenv("WORLDBANK_BASE_URL", url["worldbank"])
     return {**fakes, "t100_dir": t100_dir}
 
 
@@ -278,3 +281,27 @@ def test_a_failed_gate_reports_the_rule_and_offending_rows(isolated_env, live_so
     assert not result.success
     failed = [f for f in failed_checks(result) if f.asset_key.to_user_string() == "core/international_arrivals"]
     assert failed and "us_airport_known" in failed[0].description
+
+
+# ------------------------------------------------------------------------------------------- context
+CONTEXT = ("reference", "context")
+CONTEXT_ROWS = (
+    "SELECT country, year, population, gdp_usd, rd_pct_gdp, researchers_per_million, rd_spend_usd, researchers "
+    "FROM core.country_context ORDER BY ALL"
+)
+
+
+def test_world_bank_context_in_sample_and_live_mode_agree(isolated_env, tmp_path, monkeypatch, live_sources):
+    live = materialize(groups=CONTEXT)
+    assert live.success, step_failures(live)
+    assert live_sources["worldbank"].requests
+    sample_path = tmp_path / "sample.duckdb"
+    monkeypatch.setenv("COLLAB_MODE", "sample")
+    monkeypatch.setenv("COLLAB_WAREHOUSE", str(sample_path))
+    assert materialize(groups=CONTEXT).success
+    assert query(isolated_env, CONTEXT_ROWS) == query(sample_path, CONTEXT_ROWS)
+    cn = {r[1]: r for r in query(sample_path, CONTEXT_ROWS) if r[0] == "CN"}
+    assert cn[2020][6] == pytest.approx(cn[2020][3] * cn[2020][4] / 100)  # R&D spend = GDP × R&D %
+    # Aggregates never arrive; a missing value stays NULL, it is not filled from another year.
+    assert not query(sample_path, "SELECT * FROM raw.worldbank_indicators WHERE country_iso3 IN ('WLD', 'EUU')")
+    assert query(sample_path, "SELECT count(*) FROM core.country_context WHERE researchers IS NULL")[0][0] > 0
