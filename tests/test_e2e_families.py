@@ -305,3 +305,21 @@ def test_world_bank_context_in_sample_and_live_mode_agree(isolated_env, tmp_path
     # Aggregates never arrive; a missing value stays NULL, it is not filled from another year.
     assert not query(sample_path, "SELECT * FROM raw.worldbank_indicators WHERE country_iso3 IN ('WLD', 'EUU')")
     assert query(sample_path, "SELECT count(*) FROM core.country_context WHERE researchers IS NULL")[0][0] > 0
+
+
+def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_env):
+    assert materialize(groups=("reference", "papers", "indices", "context")).success
+    rows = {
+        r[0]: r
+        for r in query(
+            isolated_env,
+            "SELECT year, share, population, rd_spend_usd, share_per_million_people, share_per_usd_bn_rd, "
+            "missing_context FROM mart.country_normalised WHERE country = 'CN' AND paper_set = 'all'",
+        )
+    }
+    _, share, population, rd_spend, per_million, per_rd, missing = rows[2018]
+    assert per_million == pytest.approx(share / (population / 1e6))
+    assert per_rd == pytest.approx(share / (rd_spend / 1e9))
+    assert missing is None
+    # The sample World Bank has no R&D figure for 2024: NULL with the reason, not last year's value.
+    assert rows[2024][5] is None and "R&D spending" in rows[2024][6]

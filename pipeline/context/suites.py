@@ -53,3 +53,29 @@ def core_country_context(previous: int, tolerance: float) -> Sequence[Suite]:
             id_columns=["country", "year"],
         )
     ]
+
+
+def mart_country_normalised(previous: int, tolerance: float) -> Sequence[Suite]:
+    per = [
+        "share_per_million_people",
+        "papers_per_million_people",
+        "share_per_usd_bn_rd",
+        "papers_per_usd_bn_rd",
+        "share_per_thousand_researchers",
+        "papers_per_thousand_researchers",
+    ]
+    return [
+        Suite(
+            "mart.country_normalised",
+            f"SELECT country, year, paper_set, share_per_article, {', '.join(per)} FROM {{table}}",
+            [
+                *not_null("country", "year", "paper_set"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["country", "year", "paper_set"]),
+                *non_negative(*per),
+                # Share ≤ papers: each paper gives a country at most 1 article-equivalent.
+                gxe.ExpectColumnValuesToBeBetween(column="share_per_article", min_value=0, max_value=1 + 1e-9),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["country", "year", "paper_set"],
+        )
+    ]
