@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import context, flights, indices, mobility, papers, reference
+from assets import context, dashboard, flights, indices, mobility, papers, reference
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -14,7 +14,7 @@ from pipeline.resources import (
 )
 from pipeline.warehouse import Warehouse
 
-all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context])
+all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context, dashboard])
 
 # Publication years that can still change: OpenAlex keeps adding and re-linking recent works, so
 # the daily run re-extracts only the last COLLAB_REFRESH_YEARS years and rebuilds core and marts

@@ -53,6 +53,8 @@ class Settings:
     # Flight proxy: the before/after windows of the difference-in-differences around 2018.
     did_pre: tuple[int, int] = (2015, 2017)
     did_post: tuple[int, int] = (2018, 2019)
+    # Base year of every index column of the dashboard (= 100).
+    base_year: int = 2018
 
     @property
     def year_list(self) -> list[int]:
@@ -142,4 +144,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mobility_max_yoy=parse_fraction(env.get("COLLAB_MOBILITY_MAX_YOY", "0.5"), "COLLAB_MOBILITY_MAX_YOY", upper=10),
         did_pre=did_pre,
         did_post=did_post,
+        base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
     )

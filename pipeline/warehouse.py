@@ -64,6 +64,7 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "did_post_first": settings.did_post[0],
         "did_post_last": settings.did_post[1],
         "passenger_classes": list(PASSENGER_CLASSES),
+        "base_year": settings.base_year,
         "record_scope": (
             "every work in the bundled sample"
             if settings.mode == "sample"

@@ -323,3 +323,24 @@ def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_
     assert missing is None
     # The sample World Bank has no R&D figure for 2024: NULL with the reason, not last year's value.
     assert rows[2024][5] is None and "R&D spending" in rows[2024][6]
+
+
+def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env):
+    assert materialize(groups=None).success
+    rows = {
+        r[0]: r
+        for r in query(
+            isolated_env,
+            "SELECT year, coauthored_index, students_a_to_b, students_a_to_b_index, passengers_a_to_b_index, "
+            "students_a_to_b_provenance, papers_provenance, base_year FROM mart.bilateral_dashboard "
+            "WHERE country_a = 'CN' AND country_b = 'US' ORDER BY year",
+        )
+    }
+    assert sorted(rows) == list(range(2015, 2025))
+    assert rows[2018][1] == rows[2018][3] == rows[2018][4] == pytest.approx(100.0)
+    assert rows[2018][7] == 2018
+    assert rows[2024][5] == "iie_open_doors (reference)" and rows[2018][5] == "uis (sample)"
+    assert rows[2020][6].startswith("openalex (records, sample")
+    # The flight proxy covers destination US only: no passengers for US → CN.
+    back = query(isolated_env, "SELECT count(passengers_a_to_b) FROM mart.bilateral_dashboard WHERE country_a = 'US'")
+    assert back == [(0,)]

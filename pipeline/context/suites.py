@@ -79,3 +79,27 @@ def mart_country_normalised(previous: int, tolerance: float) -> Sequence[Suite]:
             id_columns=["country", "year", "paper_set"],
         )
     ]
+
+
+def mart_bilateral_dashboard(previous: int, tolerance: float) -> Sequence[Suite]:
+    indexes = [
+        "coauthored_index",
+        "collaboration_score_index",
+        "collaboration_score_nature_index_index",
+        "students_a_to_b_index",
+        "students_b_to_a_index",
+        "passengers_a_to_b_index",
+    ]
+    return [
+        Suite(
+            "mart.bilateral_dashboard",
+            f"SELECT country_a, country_b, year, coauthored, {', '.join(indexes)} FROM {{table}}",
+            [
+                *not_null("country_a", "country_b", "year"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["country_a", "country_b", "year"]),
+                *non_negative("coauthored", *indexes),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["country_a", "country_b", "year"],
+        )
+    ]

@@ -1,0 +1,83 @@
+-- mart.bilateral_dashboard: the three signals of a country pair side by side, one row per ordered
+-- pair (country_a, country_b) and year: co-authorship (all journals and the Nature Index set),
+-- students from a to b and from b to a (best series), and passengers from a into b's gateways (the
+-- flight proxy exists for destination US only). Every signal also as an index to COLLAB_BASE_YEAR
+-- (= 100), and each with its own provenance column. NULL where a family has no number.
+WITH papers AS (
+    SELECT
+        country_a,
+        country_b,
+        year,
+        max(coauthored) FILTER (WHERE paper_set = 'all') AS coauthored,
+        max(collaboration_score) FILTER (WHERE paper_set = 'all') AS collaboration_score,
+        max(observed_expected) FILTER (WHERE paper_set = 'all') AS observed_expected,
+        max(coauthored) FILTER (WHERE paper_set = 'nature_index') AS coauthored_nature_index,
+        max(collaboration_score) FILTER (WHERE paper_set = 'nature_index') AS collaboration_score_nature_index,
+        'openalex (' || any_value(count_basis) || ', ' || any_value(source_mode) || ')' AS papers_provenance,
+        max(retrieved_at) AS retrieved_at
+    FROM mart.bilateral_papers
+    GROUP BY country_a, country_b, year
+),
+students AS (
+    SELECT origin, destination, year, students, source || ' (' || source_mode || ')' AS provenance
+    FROM mart.student_mobility_best
+),
+flights AS (
+    SELECT origin, destination, year, passengers, august_share, did_estimate,
+           source || ' (' || source_mode || ')' AS provenance
+    FROM mart.flight_proxy_index
+),
+joined AS (
+    SELECT
+        p.*,
+        ab.students AS students_a_to_b,
+        ab.provenance AS students_a_to_b_provenance,
+        ba.students AS students_b_to_a,
+        ba.provenance AS students_b_to_a_provenance,
+        f.passengers AS passengers_a_to_b,
+        f.august_share AS passengers_august_share,
+        f.did_estimate AS passengers_town_did,
+        f.provenance AS passengers_provenance
+    FROM papers AS p
+    LEFT JOIN students AS ab ON ab.origin = p.country_a AND ab.destination = p.country_b AND ab.year = p.year
+    LEFT JOIN students AS ba ON ba.origin = p.country_b AND ba.destination = p.country_a AND ba.year = p.year
+    LEFT JOIN flights AS f ON f.origin = p.country_a AND f.destination = p.country_b AND f.year = p.year
+)
+SELECT
+    country_a,
+    country_b,
+    year,
+    coauthored,
+    index_to(coauthored, max(coauthored) FILTER (WHERE year = getvariable('base_year')) OVER pair) AS coauthored_index,
+    collaboration_score,
+    index_to(collaboration_score, max(collaboration_score) FILTER (WHERE year = getvariable('base_year')) OVER pair)
+        AS collaboration_score_index,
+    coauthored_nature_index,
+    collaboration_score_nature_index,
+    index_to(
+        collaboration_score_nature_index,
+        max(collaboration_score_nature_index) FILTER (WHERE year = getvariable('base_year')) OVER pair
+    ) AS collaboration_score_nature_index_index,
+    observed_expected,
+    papers_provenance,
+    students_a_to_b,
+    index_to(students_a_to_b, max(students_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
+        AS students_a_to_b_index,
+    students_a_to_b_provenance,
+    students_b_to_a,
+    index_to(students_b_to_a, max(students_b_to_a) FILTER (WHERE year = getvariable('base_year')) OVER pair)
+        AS students_b_to_a_index,
+    students_b_to_a_provenance,
+    passengers_a_to_b,
+    index_to(passengers_a_to_b, max(passengers_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
+        AS passengers_a_to_b_index,
+    passengers_august_share,
+    passengers_town_did,
+    passengers_provenance,
+    getvariable('base_year') AS base_year,
+    getvariable('territory_policy') AS territory_policy,
+    'openalex+mobility+flights' AS source,
+    getvariable('source_mode') AS source_mode,
+    retrieved_at
+FROM joined
+WINDOW pair AS (PARTITION BY country_a, country_b)
