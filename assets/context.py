@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, spec
 from assets.mobility import iso3
 from pipeline.context import suites
 from pipeline.context.worldbank import INDICATORS, SampleWorldBank, WbObservation
@@ -87,13 +87,3 @@ def context_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Ite
     yield from gated_tables(
         context, warehouse, core_loads(CORE_TABLES, settings), settings=settings, source=f"worldbank ({settings.mode})"
     )
-
-
-country_normalised = mart_asset(
-    "mart.country_normalised",
-    ("mart.country_papers", "core.country_context", "ref.territory_map"),
-    suites.mart_country_normalised,
-    "Paper output per country and year normalised by population, R&D spending, researchers and articles.",
-    group=GROUP,
-    source="openalex+worldbank",
-)

@@ -308,7 +308,7 @@ def test_world_bank_context_in_sample_and_live_mode_agree(isolated_env, tmp_path
 
 
 def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_env):
-    assert materialize(groups=("reference", "papers", "indices", "context")).success
+    assert materialize(groups=None).success
     rows = {
         r[0]: r
         for r in query(
