@@ -179,6 +179,37 @@ def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return "\n".join(lines)
 
 
+def records_frame(records: Sequence[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Connector records (dataclasses) as a typed frame: one column per schema entry, by attribute."""
+    return pl.DataFrame([tuple(getattr(r, c) for c in schema) for r in records], schema=dict(schema), orient="row")
+
+
+def core_asset(
+    name: str, tables: Mapping[str, SuiteFn], deps: Sequence[str], doc: str, *, group: str, source: str
+) -> dg.AssetsDefinition:
+    """One multi-asset rebuilding a family's core tables from warehouse/core/*.sql through the gate."""
+
+    @dg.multi_asset(
+        name=name,
+        specs=[spec(t, group, deps=deps) for t in tables],
+        check_specs=[check_spec(t) for t in tables],
+        pool="duckdb",
+    )
+    def _core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+        settings = load_settings()
+        yield from gated_tables(
+            context,
+            warehouse,
+            core_loads(tables, settings),
+            settings=settings,
+            source=f"{source} ({settings.mode})",
+            extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
+        )
+
+    _core.__doc__ = doc
+    return _core
+
+
 def core_loads(tables: Mapping[str, SuiteFn | None], settings: Settings, file_suffix: str = ".sql") -> list[TableLoad]:
     """Whole-table rebuilds of `tables` (in order) from warehouse/core/<name><file_suffix>, each with
     its suite (None: validated through the tables built from it)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import dagster as dg
 import polars as pl
 
-from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, spec
+from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, records_frame, spec
 from assets.mobility import iso3
 from pipeline.context import suites
 from pipeline.context.worldbank import INDICATORS, SampleWorldBank, WbObservation
@@ -33,7 +33,7 @@ WB_SCHEMA = {
 
 
 def worldbank_frame(rows: list[WbObservation]) -> pl.DataFrame:
-    return pl.DataFrame([tuple(getattr(r, c) for c in WB_SCHEMA) for r in rows], schema=WB_SCHEMA, orient="row")
+    return records_frame(rows, WB_SCHEMA)
 
 
 @dg.multi_asset(
@@ -76,14 +76,11 @@ def worldbank_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, world
     )
 
 
-@dg.multi_asset(
-    specs=[spec(t, GROUP, deps=("raw.worldbank_indicators",)) for t in CORE_TABLES],
-    check_specs=[check_spec(t) for t in CORE_TABLES],
-    pool="duckdb",
+context_core = core_asset(
+    "context_core",
+    CORE_TABLES,
+    ("raw.worldbank_indicators",),
+    "One row of context per country and year, with R&D spending and researcher counts derived.",
+    group=GROUP,
+    source="worldbank",
 )
-def context_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    """One row of context per country and year, with R&D spending and researcher counts derived."""
-    settings = load_settings()
-    yield from gated_tables(
-        context, warehouse, core_loads(CORE_TABLES, settings), settings=settings, source=f"worldbank ({settings.mode})"
-    )

@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, mart_asset, records_frame, spec
 from pipeline.dictionary import comments
 from pipeline.flights import suites
 from pipeline.flights.opensky import SampleOpenSky
@@ -140,7 +140,7 @@ SODA_SCHEMA = {
 
 
 def soda_frame(rows: list[SodaRow]) -> pl.DataFrame:
-    return pl.DataFrame([tuple(getattr(r, c) for c in SODA_SCHEMA) for r in rows], schema=SODA_SCHEMA, orient="row")
+    return records_frame(rows, SODA_SCHEMA)
 
 
 @dg.multi_asset(
@@ -286,30 +286,14 @@ def opensky_raw(
     )
 
 
-@dg.multi_asset(
-    specs=[
-        spec(
-            t,
-            GROUP,
-            deps=("raw.t100_segments", "raw.soda_passengers", "ref.airports", "ref.territory_map"),
-        )
-        for t in CORE_TABLES
-    ],
-    check_specs=[check_spec(t) for t in CORE_TABLES],
-    pool="duckdb",
+flights_core = core_asset(
+    "flights_core",
+    CORE_TABLES,
+    ("raw.t100_segments", "raw.soda_passengers", "ref.airports", "ref.territory_map"),
+    "International arrivals at US airports and domestic onward legs, passenger classes only.",
+    group=GROUP,
+    source="flights",
 )
-def flights_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    """International arrivals at US airports and domestic onward legs, passenger classes only."""
-    settings = load_settings()
-    yield from gated_tables(
-        context,
-        warehouse,
-        core_loads(CORE_TABLES, settings),
-        settings=settings,
-        source=f"flights ({settings.mode})",
-        extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
-    )
-
 
 flight_gateway_arrivals = mart_asset(
     "mart.flight_gateway_arrivals",

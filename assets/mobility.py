@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 import pycountry
 
-from assets.common import RAW_SCOPE, check_spec, core_loads, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, mart_asset, spec
 from assets.reference import REFERENCE_STAMP, with_provenance
 from pipeline.dictionary import comments
 from pipeline.http import SourceError
@@ -301,30 +301,14 @@ def reference_mobility_precedence(context: dg.AssetExecutionContext, warehouse: 
     )
 
 
-@dg.multi_asset(
-    specs=[
-        spec(
-            t,
-            GROUP,
-            deps=("raw.uis_records", "raw.oecd_observations", "raw.open_doors", "ref.countries", "ref.territory_map"),
-        )
-        for t in CORE_TABLES
-    ],
-    check_specs=[check_spec(t) for t in CORE_TABLES],
-    pool="duckdb",
+mobility_core = core_asset(
+    "mobility_core",
+    CORE_TABLES,
+    ("raw.uis_records", "raw.oecd_observations", "raw.open_doors", "ref.countries", "ref.territory_map"),
+    "Every mobility source in one shape: ISO-2 codes after the territory policy, current mode.",
+    group=GROUP,
+    source="mobility",
 )
-def mobility_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    """Every mobility source in one shape: ISO-2 codes after the territory policy, current mode."""
-    settings = load_settings()
-    yield from gated_tables(
-        context,
-        warehouse,
-        core_loads(CORE_TABLES, settings),
-        settings=settings,
-        source=f"mobility ({settings.mode})",
-        extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
-    )
-
 
 student_mobility = mart_asset(
     "mart.student_mobility",
