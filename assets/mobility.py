@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 import pycountry
 
-from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, mart_asset, spec
+from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, mart_asset, records_frame, spec
 from assets.reference import REFERENCE_STAMP, with_provenance
 from pipeline.dictionary import comments
 from pipeline.http import SourceError
@@ -43,38 +43,35 @@ def mobility_countries(settings: Settings) -> tuple[list[str], list[str]]:
     return iso3(settings.focus), iso3(destinations)
 
 
+UIS_SCHEMA = {
+    "indicator_id": pl.String,
+    "geo_unit": pl.String,
+    "year": pl.Int32,
+    "value": pl.Float64,
+    "magnitude": pl.String,
+    "qualifier": pl.String,
+    "request": pl.String,
+    "retrieved_at": pl.Datetime("us", "UTC"),
+}
+OECD_SCHEMA = {
+    "destination_iso3": pl.String,
+    "origin_iso3": pl.String,
+    "year": pl.Int32,
+    "value": pl.Float64,
+    "obs_status": pl.String,
+    "unit_mult": pl.Int32,
+    "request": pl.String,
+    "retrieved_at": pl.Datetime("us", "UTC"),
+}
+
+
 def uis_frame(records: list[UisRecord], kinds: dict[str, tuple[str, str | None]], version: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            (
-                r.indicator_id,
-                kinds[r.indicator_id][0],
-                kinds[r.indicator_id][1],
-                r.geo_unit,
-                r.year,
-                r.value,
-                r.magnitude,
-                r.qualifier,
-                version,
-                r.request,
-                r.retrieved_at,
-            )
-            for r in records
-        ],
-        schema={
-            "indicator_id": pl.String,
-            "indicator_kind": pl.String,
-            "origin_iso3": pl.String,
-            "geo_unit": pl.String,
-            "year": pl.Int32,
-            "value": pl.Float64,
-            "magnitude": pl.String,
-            "qualifier": pl.String,
-            "source_version": pl.String,
-            "request": pl.String,
-            "retrieved_at": pl.Datetime("us", "UTC"),
-        },
-        orient="row",
+    """UIS records with the kind and origin of their indicator and the pinned data version."""
+    indicator = pl.col("indicator_id")
+    return records_frame(records, UIS_SCHEMA).with_columns(
+        indicator.replace_strict({k: v[0] for k, v in kinds.items()}, return_dtype=pl.String).alias("indicator_kind"),
+        indicator.replace_strict({k: v[1] for k, v in kinds.items()}, return_dtype=pl.String).alias("origin_iso3"),
+        pl.lit(version, dtype=pl.String).alias("source_version"),
     )
 
 
@@ -144,37 +141,11 @@ def uis_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, uis: UisRes
 
 
 def oecd_frame(observations: list[OecdObservation], dataflow: str, valid_from: str | None) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            (
-                o.destination_iso3,
-                o.origin_iso3,
-                o.year,
-                o.value,
-                o.obs_status,
-                o.unit_mult,
-                json.dumps(o.dimensions, sort_keys=True),
-                dataflow,
-                valid_from,
-                o.request,
-                o.retrieved_at,
-            )
-            for o in observations
-        ],
-        schema={
-            "destination_iso3": pl.String,
-            "origin_iso3": pl.String,
-            "year": pl.Int32,
-            "value": pl.Float64,
-            "obs_status": pl.String,
-            "unit_mult": pl.Int32,
-            "dimensions": pl.String,
-            "dataflow": pl.String,
-            "source_version": pl.String,
-            "request": pl.String,
-            "retrieved_at": pl.Datetime("us", "UTC"),
-        },
-        orient="row",
+    """OECD observations with their dimension codes as JSON, the dataflow and its ValidFrom."""
+    return records_frame(observations, OECD_SCHEMA).with_columns(
+        pl.Series("dimensions", [json.dumps(o.dimensions, sort_keys=True) for o in observations], dtype=pl.String),
+        pl.lit(dataflow, dtype=pl.String).alias("dataflow"),
+        pl.lit(valid_from, dtype=pl.String).alias("source_version"),
     )
 
 

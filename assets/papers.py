@@ -10,7 +10,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import RAW_SCOPE, SuiteFn, check_spec, core_loads, gated_tables, spec
+from assets.common import RAW_SCOPE, SuiteFn, check_spec, core_asset, core_loads, gated_tables, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.client import Group, WorkRecord
@@ -194,25 +194,14 @@ def openalex_raw(
     )
 
 
-@dg.multi_asset(
-    specs=[
-        spec(t, "papers", deps=("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"))
-        for t in CORE_RECORD_TABLES
-    ],
-    check_specs=[check_spec(t) for t, suite in CORE_RECORD_TABLES.items() if suite],
-    pool="duckdb",
+openalex_core = core_asset(
+    "openalex_core",
+    CORE_RECORD_TABLES,
+    ("raw.openalex_works", "ref.territory_map", "ref.nature_index_issns"),
+    "Cleaned paper rows: universe decision, affiliation pieces, K(p), Share pieces s_c(p).",
+    group="papers",
+    source="openalex",
 )
-def openalex_core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    """Cleaned paper rows: universe decision, affiliation pieces, K(p), Share pieces s_c(p)."""
-    settings = load_settings()
-    yield from gated_tables(
-        context,
-        warehouse,
-        core_loads(CORE_RECORD_TABLES, settings),
-        settings=settings,
-        source=f"openalex ({settings.mode})",
-        extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
-    )
 
 
 @dg.multi_asset(

@@ -47,6 +47,9 @@ from zoneinfo import ZoneInfo
 
 import airportsdata
 
+from pipeline.flights.opensky import FLIGHT_FIELDS
+from pipeline.flights.t100 import DOMESTIC_HEADER, INTERNATIONAL_HEADER
+
 SEED = 20260905
 YEARS = range(2015, 2025)
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -61,27 +64,7 @@ ZIP_NAME = {
     "domestic": "T_T100D_SEGMENT_ALL_CARRIER_{year}.zip",
 }
 
-# Real header of the international download (identical in the 2024 and 2026 excerpts).
-INTERNATIONAL_HEADER_LINE = (
-    "DEPARTURES_SCHEDULED,DEPARTURES_PERFORMED,PAYLOAD,SEATS,PASSENGERS,FREIGHT,MAIL,DISTANCE,RAMP_TO_RAMP,"
-    "AIR_TIME,UNIQUE_CARRIER,AIRLINE_ID,UNIQUE_CARRIER_NAME,UNIQUE_CARRIER_ENTITY,REGION,CARRIER,CARRIER_NAME,"
-    "CARRIER_GROUP,CARRIER_GROUP_NEW,ORIGIN_AIRPORT_ID,ORIGIN_AIRPORT_SEQ_ID,ORIGIN_CITY_MARKET_ID,ORIGIN,"
-    "ORIGIN_CITY_NAME,ORIGIN_COUNTRY,ORIGIN_COUNTRY_NAME,ORIGIN_WAC,DEST_AIRPORT_ID,DEST_AIRPORT_SEQ_ID,"
-    "DEST_CITY_MARKET_ID,DEST,DEST_CITY_NAME,DEST_COUNTRY,DEST_COUNTRY_NAME,DEST_WAC,AIRCRAFT_GROUP,"
-    "AIRCRAFT_TYPE,AIRCRAFT_CONFIG,YEAR,QUARTER,MONTH,DISTANCE_GROUP,CLASS"
-)
-INTERNATIONAL_HEADER = INTERNATIONAL_HEADER_LINE.split(",")
-# Domestic header as a public TranStats downloader (R, derived from the skynet package) selects the
-# T-100 domestic segment table: state columns replace the country columns. UNCONFIRMED for a real download.
-DOMESTIC_HEADER_LINE = (
-    "DEPARTURES_SCHEDULED,DEPARTURES_PERFORMED,PAYLOAD,SEATS,PASSENGERS,FREIGHT,MAIL,DISTANCE,RAMP_TO_RAMP,"
-    "AIR_TIME,UNIQUE_CARRIER,AIRLINE_ID,UNIQUE_CARRIER_NAME,UNIQUE_CARRIER_ENTITY,REGION,CARRIER,CARRIER_NAME,"
-    "CARRIER_GROUP,CARRIER_GROUP_NEW,ORIGIN_AIRPORT_ID,ORIGIN_AIRPORT_SEQ_ID,ORIGIN_CITY_MARKET_ID,ORIGIN,"
-    "ORIGIN_CITY_NAME,ORIGIN_STATE_ABR,ORIGIN_STATE_FIPS,ORIGIN_STATE_NM,ORIGIN_WAC,DEST_AIRPORT_ID,"
-    "DEST_AIRPORT_SEQ_ID,DEST_CITY_MARKET_ID,DEST,DEST_CITY_NAME,DEST_STATE_ABR,DEST_STATE_FIPS,DEST_STATE_NM,"
-    "DEST_WAC,AIRCRAFT_GROUP,AIRCRAFT_TYPE,AIRCRAFT_CONFIG,YEAR,QUARTER,MONTH,DISTANCE_GROUP,CLASS"
-)
-DOMESTIC_HEADER = DOMESTIC_HEADER_LINE.split(",")
+# The real headers (international) and the field list used for domestic files: one definition, the reader's.
 
 # ---------------------------------------------------------------------------------------------- places
 
@@ -739,20 +722,7 @@ def soda_json(rows: list[dict[str, str]]) -> bytes:
 OPENSKY_AIRPORTS = ("CMI", "LAN", "ITH", "MSN", "CLL", "HNL", "FLL")  # five towns, two controls
 OPENSKY_YEARS = (2017, 2019, 2023)
 OPENSKY_DAYS = range(1, 8)
-OPENSKY_KEYS = (  # the real object's key order (fixtures/real/opensky/flights_arrival_EBNM_one_flight.json)
-    "icao24",
-    "firstSeen",
-    "estDepartureAirport",
-    "lastSeen",
-    "estArrivalAirport",
-    "callsign",
-    "estDepartureAirportHorizDistance",
-    "estDepartureAirportVertDistance",
-    "estArrivalAirportHorizDistance",
-    "estArrivalAirportVertDistance",
-    "departureAirportCandidatesCount",
-    "arrivalAirportCandidatesCount",
-)
+OPENSKY_KEYS = FLIGHT_FIELDS  # the real object's key order
 CONTROL_OPENSKY_SHARE = 0.6  # controls keep a subset of their feeder flights so files stay small
 
 

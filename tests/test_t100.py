@@ -16,6 +16,7 @@ import airportsdata
 import polars as pl
 import pytest
 
+from pipeline.flights.opensky import FLIGHT_FIELDS
 from pipeline.flights.t100 import (
     DOMESTIC_HEADER,
     INTERNATIONAL_HEADER,
@@ -38,20 +39,7 @@ MEMBER = "T_T100I_SEGMENT_ALL_CARRIER.csv"
 SAMPLE = REPO_ROOT / "pipeline" / "sample_data"
 TOWNS_CSV = REPO_ROOT / "pipeline" / "reference" / "university_towns.csv"
 # Key order of the real /flights/arrival object (fixtures/real/opensky/flights_arrival_EBNM_one_flight.json).
-OPENSKY_KEYS = [
-    "icao24",
-    "firstSeen",
-    "estDepartureAirport",
-    "lastSeen",
-    "estArrivalAirport",
-    "callsign",
-    "estDepartureAirportHorizDistance",
-    "estDepartureAirportVertDistance",
-    "estArrivalAirportHorizDistance",
-    "estArrivalAirportVertDistance",
-    "departureAirportCandidatesCount",
-    "arrivalAirportCandidatesCount",
-]
+OPENSKY_KEYS = list(FLIGHT_FIELDS)  # the real object's key order
 
 
 def make_zip(directory: Path, csv_bytes: bytes, name: str = "T_T100I_SEGMENT_ALL_CARRIER_2024.zip") -> Path:

@@ -45,6 +45,21 @@ TOKEN_REFRESH_MARGIN = 30.0
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "opensky"
 
 _ICAO = re.compile(r"[A-Z0-9]{4}")
+# The /flights/arrival object's fields in the order the API writes them (fixtures/real/opensky).
+FLIGHT_FIELDS: tuple[str, ...] = (
+    "icao24",
+    "firstSeen",
+    "estDepartureAirport",
+    "lastSeen",
+    "estArrivalAirport",
+    "callsign",
+    "estDepartureAirportHorizDistance",
+    "estDepartureAirportVertDistance",
+    "estArrivalAirportHorizDistance",
+    "estArrivalAirportVertDistance",
+    "departureAirportCandidatesCount",
+    "arrivalAirportCandidatesCount",
+)
 _NULLABLE_TEXT = ("estDepartureAirport", "estArrivalAirport", "callsign")
 _NULLABLE_INT = (
     "estDepartureAirportHorizDistance",

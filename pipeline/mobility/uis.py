@@ -324,7 +324,16 @@ def plan_chunks(chunk: Chunk, max_records: int) -> list[Chunk]:
     return plan_chunks(halves[0], max_records) + plan_chunks(halves[1], max_records)
 
 
-class UisClient:
+class _Discovery:
+    """What the live client and the sample share beyond the parse functions."""
+
+    def bilateral_indicators(
+        self, indicators: Iterable[UisIndicator], origins_iso3: Sequence[str]
+    ) -> list[BilateralIndicator]:
+        return find_bilateral(indicators, origins_iso3)
+
+
+class UisClient(_Discovery):
     def __init__(self, http: JsonHttpClient, max_records: int = MAX_RECORDS) -> None:
         if max_records < 1:
             raise ValueError(f"max_records must be positive, got {max_records}")
@@ -337,11 +346,6 @@ class UisClient:
     def indicators(self, version: str | None = None) -> list[UisIndicator]:
         resp = self.http.get_json(DEFINITIONS_PATH, {"version": version})
         return parse_indicators(resp.data, resp.url)
-
-    def bilateral_indicators(
-        self, indicators: Iterable[UisIndicator], origins_iso3: Sequence[str]
-    ) -> list[BilateralIndicator]:
-        return find_bilateral(indicators, origins_iso3)
 
     def fetch(
         self,
@@ -395,7 +399,7 @@ class UisClient:
 
 
 # ------------------------------------------------------------------------------------- bundled sample
-class SampleUis:
+class SampleUis(_Discovery):
     """The bundled sample (pipeline/sample_data/uis), answered like the API would, read at call time."""
 
     def __init__(self, directory: Path | None = None) -> None:
@@ -409,11 +413,6 @@ class SampleUis:
         self._check_version(version)
         payload, request = self._read("definitions_indicators.json")
         return parse_indicators(payload, request)
-
-    def bilateral_indicators(
-        self, indicators: Iterable[UisIndicator], origins_iso3: Sequence[str]
-    ) -> list[BilateralIndicator]:
-        return find_bilateral(indicators, origins_iso3)
 
     def fetch(
         self,

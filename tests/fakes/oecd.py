@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,9 +42,10 @@ from xml.sax.saxutils import escape, quoteattr
 from werkzeug import Request, Response
 
 from pipeline.mobility.oecd import AGENCY, SAMPLE_DIR, constraint_file, data_file
+from tests.fakes import CatchAllFake
 
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
+    pass
 
 NOT_EMULATED = "FakeOecd: not emulated"
 # The token OECD's service is reported to send for an empty data query (public client code tests
@@ -116,7 +116,7 @@ class Fault:
     when: Callable[[Request], bool] | None
 
 
-class FakeOecd:
+class FakeOecd(CatchAllFake):
     """In-memory OECD SDMX REST service served through pytest-httpserver.
 
     Attributes tests may set: ``faults`` (via `fail_next`), ``changed_data_dimensions`` (rename
@@ -192,10 +192,6 @@ class FakeOecd:
         return cls(flows)
 
     # ----------------------------------------------------------------- wiring and fault injection
-    def install(self, httpserver: HTTPServer) -> None:
-        """Serve every path of ``httpserver`` from this fake (``/public/rest`` prefix optional)."""
-        httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
-
     def fail_next(
         self,
         status: int,

@@ -59,8 +59,17 @@ _PARAMS = _words(
 VALID_PARAMS = frozenset(_PARAMS)
 # Valid but not emulated here -> 501 (the fake would otherwise silently ignore them).
 NOT_EMULATED_PARAMS = VALID_PARAMS - {
-    "api-key", "api_key", "cursor", "filter", "group_by", "group-by", "mailto", "page", "per_page",
-    "per-page", "select",
+    "api-key",
+    "api_key",
+    "cursor",
+    "filter",
+    "group_by",
+    "group-by",
+    "mailto",
+    "page",
+    "per_page",
+    "per-page",
+    "select",
 }
 
 # Filter fields, in the order of the recorded 400 message (fixture error_400_invalid_filter.json).
@@ -152,16 +161,45 @@ LIST_AUTHORSHIPS_CAP = 100  # list forms carry <= 100 authorships; filters/group
 # Country names OpenAlex shows where they differ from pycountry's ISO names
 # (api:config/countries.yaml, used by api:core/country_names.py; other codes fall back to ISO names).
 _COUNTRY_NAME_OVERRIDES = {
-    "RU": "Russia", "KR": "South Korea", "TR": "Turkey", "IR": "Iran", "TW": "Taiwan", "VN": "Vietnam",
-    "VE": "Venezuela", "TZ": "Tanzania", "BA": "Bosnia & Herzegovina", "BO": "Bolivia", "MD": "Moldova",
-    "CI": "Ivory Coast", "PS": "Palestine", "SY": "Syria", "CD": "DR Congo", "BN": "Brunei",
-    "VG": "British Virgin Islands", "XK": "Kosovo", "TT": "Trinidad & Tobago", "DO": "Dominican Rep.",
-    "ST": "São Tomé & Príncipe", "LA": "Laos", "KN": "St. Kitts & Nevis", "MF": "Saint Martin",
-    "VI": "US Virgin Islands", "KP": "North Korea", "VA": "Vatican City", "BQ": "Caribbean Netherlands",
-    "FK": "Falkland Islands", "FM": "Micronesia", "GS": "South Georgia & South Sandwich Is.",
-    "HM": "Heard & McDonald Islands", "MP": "Northern Mariana Is.", "PM": "St. Pierre & Miquelon",
-    "SH": "Saint Helena", "SX": "Sint Maarten", "TC": "Turks & Caicos Islands",
-    "VC": "St. Vincent & Grenadines", "WF": "Wallis & Futuna",
+    "RU": "Russia",
+    "KR": "South Korea",
+    "TR": "Turkey",
+    "IR": "Iran",
+    "TW": "Taiwan",
+    "VN": "Vietnam",
+    "VE": "Venezuela",
+    "TZ": "Tanzania",
+    "BA": "Bosnia & Herzegovina",
+    "BO": "Bolivia",
+    "MD": "Moldova",
+    "CI": "Ivory Coast",
+    "PS": "Palestine",
+    "SY": "Syria",
+    "CD": "DR Congo",
+    "BN": "Brunei",
+    "VG": "British Virgin Islands",
+    "XK": "Kosovo",
+    "TT": "Trinidad & Tobago",
+    "DO": "Dominican Rep.",
+    "ST": "São Tomé & Príncipe",
+    "LA": "Laos",
+    "KN": "St. Kitts & Nevis",
+    "MF": "Saint Martin",
+    "VI": "US Virgin Islands",
+    "KP": "North Korea",
+    "VA": "Vatican City",
+    "BQ": "Caribbean Netherlands",
+    "FK": "Falkland Islands",
+    "FM": "Micronesia",
+    "GS": "South Georgia & South Sandwich Is.",
+    "HM": "Heard & McDonald Islands",
+    "MP": "Northern Mariana Is.",
+    "PM": "St. Pierre & Miquelon",
+    "SH": "Saint Helena",
+    "SX": "Sint Maarten",
+    "TC": "Turks & Caicos Islands",
+    "VC": "St. Vincent & Grenadines",
+    "WF": "Wallis & Futuna",
 }
 
 UNAUTHORIZED_BODY = {"error": "Invalid or missing API key", "message": "API key not found"}
@@ -297,9 +335,7 @@ class FakeOpenAlex:
         """Make the next cursor page return, as ``next_cursor``, the cursor it was asked with."""
         self.faults.extend([Fault("repeat_cursor", when=when or _has_cursor)] * times)
 
-    def lie_about_count(
-        self, delta: int, *, times: int = 1, when: Callable[[Request], bool] | None = None
-    ) -> None:
+    def lie_about_count(self, delta: int, *, times: int = 1, when: Callable[[Request], bool] | None = None) -> None:
         """Add ``delta`` to ``meta.count`` of the next list page (group_by answers are skipped)."""
         self.faults.extend([Fault("lie_count", delta=delta, when=when or _is_list_request)] * times)
 
@@ -550,8 +586,7 @@ def _parse_select(raw: str | None) -> frozenset[str] | None:
         if name.strip() not in _SELECT_FIELD_SET:
             raise ApiError(
                 PARAMS_ERROR,
-                f"{name} is not a valid select field. "
-                f"Valid fields for select are: {', '.join(_SELECT_FIELDS)}.",
+                f"{name} is not a valid select field. Valid fields for select are: {', '.join(_SELECT_FIELDS)}.",
             )
     return frozenset(name.strip() for name in raw.split(","))
 
@@ -594,8 +629,7 @@ def _validate_pagination(page: int, per_page: int, grouped: bool, max_per_page: 
     if grouped and page != 1:
         raise ApiError(
             PAGINATION_ERROR,
-            "Unable to paginate beyond page 1. "
-            "Group-by is limited to page 1 with up to 200 results at this time.",
+            "Unable to paginate beyond page 1. Group-by is limited to page 1 with up to 200 results at this time.",
         )
     if page < 1:
         raise ApiError(PAGINATION_ERROR, "Page parameter must be greater than 0.")
@@ -828,8 +862,7 @@ def _parse_group_by(raw: str) -> tuple[str, bool]:
         if parts[1].lower() not in ("include_unknown", "known"):
             raise ApiError(
                 PARAMS_ERROR,
-                "The only valid filters for a group_by param is 'include_unknown' "
-                "or the deprecated value 'known'",
+                "The only valid filters for a group_by param is 'include_unknown' or the deprecated value 'known'",
             )
         field, include_unknown = parts[0], parts[1].lower() == "include_unknown"
     if field not in _FILTER_FIELD_SET:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,8 +38,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
+from tests.fakes import CatchAllFake
+
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
+    pass
 
 TOKEN_PATH = "/auth/realms/opensky-network/protocol/openid-connect/token"
 API_PREFIX = "/api"
@@ -120,7 +121,7 @@ def compact(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-class FakeOpenSky:
+class FakeOpenSky(CatchAllFake):
     """Keycloak client-credentials endpoint plus ``/api/flights/arrival`` on one pytest-httpserver.
 
     ``arrivals`` maps an airport ICAO code to flight objects in the API's shape; a call answers
@@ -148,9 +149,6 @@ class FakeOpenSky:
         self._faults: list[tuple[int, dict[str, str]]] = []
         self._expire_after: int | None = None
         self._serial = itertools.count(1)
-
-    def install(self, httpserver: HTTPServer) -> None:
-        httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
 
     # ----------------------------------------------------------------- test controls
     def expire_token_now(self) -> None:

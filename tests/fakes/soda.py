@@ -40,8 +40,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
+from tests.fakes import CatchAllFake
+
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
+    pass
 
 DATASET = "xgub-n9bw"
 DEFAULT_LIMIT = 1_000  # docs:queries/limit
@@ -370,7 +372,7 @@ def _decimal_text(value: Decimal) -> str:
 
 
 # --------------------------------------------------------------------------- the server
-class FakeSoda:
+class FakeSoda(CatchAllFake):
     """In-memory SODA 2.x ``/resource/<dataset>.json`` served through pytest-httpserver.
 
     ``rows`` are dataset rows in the SODA shape (values as strings); their list position is the
@@ -387,9 +389,6 @@ class FakeSoda:
         self.requests: list[SodaRequest] = []
         self.faults: list[_Fault] = []
         self._request_ids = itertools.count(1)
-
-    def install(self, httpserver: HTTPServer) -> None:
-        httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
 
     # ----------------------------------------------------------------- faults
     def fail_next(

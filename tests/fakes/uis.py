@@ -54,8 +54,10 @@ from typing import TYPE_CHECKING, Any
 import pycountry
 from werkzeug import Request, Response
 
+from tests.fakes import CatchAllFake
+
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
+    pass
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "pipeline" / "sample_data" / "uis"
 API = "/api/public"
@@ -105,7 +107,7 @@ class ApiError(Exception):
         self.status, self.body = status, body
 
 
-class FakeUis:
+class FakeUis(CatchAllFake):
     """In-memory UIS Data API served through pytest-httpserver.
 
     Tests may set ``max_records`` and ``max_url_length``; ``requests`` logs (path, {param: [values]})
@@ -135,10 +137,6 @@ class FakeUis:
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
 
     # ----------------------------------------------------------------- wiring and fault injection
-    def install(self, httpserver: HTTPServer) -> None:
-        """Serve every path of ``httpserver`` from this fake."""
-        httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
-
     def fail_next(
         self,
         status: int,

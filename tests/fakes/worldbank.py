@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
+from tests.fakes import CatchAllFake
+
 if TYPE_CHECKING:
-    from pytest_httpserver import HTTPServer
+    pass
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "pipeline" / "sample_data" / "worldbank"
@@ -72,7 +74,7 @@ class Fault:
     headers: Mapping[str, str] | None = None
 
 
-class FakeWorldBank:
+class FakeWorldBank(CatchAllFake):
     """In-memory World Bank API served through pytest-httpserver; ``requests`` logs (path, {param: [values]})."""
 
     def __init__(self, dataset: Mapping[str, Series] | None = None) -> None:
@@ -81,9 +83,6 @@ class FakeWorldBank:
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
         self.error_body = (RECORDED / "error_invalid_indicator.json").read_bytes()
         self.html_400 = (RECORDED / "error_400_invalid_source.html").read_bytes()
-
-    def install(self, httpserver: HTTPServer) -> None:
-        httpserver.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
 
     def fail_next(
         self, status: int, *, times: int = 1, headers: Mapping[str, str] | None = None, body: str | None = None
