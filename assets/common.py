@@ -31,6 +31,8 @@ RAW_SCOPE = (
 # Whole-table rebuilds compare their row count with the previous rows of the same mode.
 SAME_MODE = "source_mode = getvariable('source_mode')"
 SuiteFn = Callable[..., Sequence[Suite]]
+# Reads the committed tables of a load for extra materialisation metadata.
+AfterLoad = Callable[[duckdb.DuckDBPyConnection, Settings], Mapping[str, dg.MetadataValue]]
 
 
 def key(table: str) -> dg.AssetKey:
@@ -131,18 +133,21 @@ def gated_tables(
     source: str,
     frames: Mapping[str, pl.DataFrame] | None = None,
     extra: Mapping[str, dg.MetadataValue] | None = None,
+    after: AfterLoad | None = None,
     **variables: Any,
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
     """The body every warehouse asset shares: register incoming frames, run the gated loads, yield
-    the check results, fail if a suite failed, else yield one materialisation per table."""
+    the check results, fail if a suite failed, else yield one materialisation per table. `after`
+    reads the committed tables for extra metadata (plots, say)."""
     with warehouse.connection(settings, load_id=context.run.run_id, **variables) as conn:
         for name, frame in (frames or {}).items():
             conn.register(name, frame.to_arrow())
         report = gate(conn, loads, source=source)
         yield from report.check_results
         report.raise_if_failed()
+        metadata = {**(extra or {}), **(after(conn, settings) if after else {})}
         for outcome in report.outcomes:
-            yield materialize_result(conn, outcome, dict(extra or {}))
+            yield materialize_result(conn, outcome, metadata)
 
 
 def materialize_result(
@@ -235,9 +240,11 @@ def mart_asset(
     group: str,
     source: str,
     suite_settings: Callable[[Settings], dict[str, Any]] = lambda settings: {},
+    after: AfterLoad | None = None,
 ) -> dg.AssetsDefinition:
     """One asset per mart table: rebuild it from warehouse/mart/<name>.sql through the gate.
-    `suite_settings` picks run settings the suite needs (e.g. a configured bound)."""
+    `suite_settings` picks run settings the suite needs (e.g. a configured bound); `after` adds
+    metadata read from the committed table."""
     name = table.split(".")[1]
 
     @dg.multi_asset(
@@ -263,6 +270,7 @@ def mart_asset(
                 "source_mode": dg.MetadataValue.text(settings.mode),
                 "territory_policy": dg.MetadataValue.text(settings.territory_policy),
             },
+            after=after,
         )
 
     _mart.__doc__ = doc

@@ -1,10 +1,76 @@
-"""Marts across families: normalised paper output (papers + World Bank) and the bilateral dashboard.
+"""Marts across families: normalised paper output (papers + World Bank), the bilateral dashboard with its
+plots, the break estimates, and the focus pair's static report.
 
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-from assets.common import mart_asset
+import functools
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.common import OWNERS, SAME_MODE, check_spec, gated_tables, key, mart_asset, spec
+from pipeline import charts
+from pipeline.breaks import SIGNALS, breaks_frame
 from pipeline.context import suites
+from pipeline.dictionary import comments
+from pipeline.report import render_report, write_report
+from pipeline.settings import Settings, load_settings, repo_relative
+from pipeline.warehouse import TableLoad, Warehouse, sql_text
+
+NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
+
+
+def focus_pair(settings: Settings) -> tuple[str, str]:
+    if len(settings.focus) < 2:
+        raise dg.Failure(
+            f"COLLAB_FOCUS={','.join(settings.focus)} names one country; the dashboard plots and the report "
+            "need a pair, e.g. COLLAB_FOCUS=CN,US"
+        )
+    return settings.focus[0], settings.focus[1]
+
+
+def _pair_rows(conn: duckdb.DuckDBPyConnection, table: str, pair: tuple[str, str], order: str) -> pl.DataFrame:
+    return conn.sql(
+        f"SELECT * FROM {table} WHERE country_a = ? AND country_b = ? ORDER BY {order}", params=list(pair)
+    ).pl()
+
+
+def _normalised(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return conn.sql("SELECT * FROM mart.country_normalised ORDER BY country, paper_set, year").pl()
+
+
+def _chart_countries(normalised: pl.DataFrame, pair: tuple[str, str]) -> list[str]:
+    return list(dict.fromkeys([*charts.top_countries(normalised, k=5, paper_set="all"), *pair]))
+
+
+def dashboard_plots(conn: duckdb.DuckDBPyConnection, settings: Settings) -> Mapping[str, dg.MetadataValue]:
+    """The focus pair's signals (base year = 100, break years marked) and the normalised Share chart, as
+    Markdown images the Dagster UI shows on the materialisation."""
+    pair = focus_pair(settings)
+    dashboard = _pair_rows(conn, "mart.bilateral_dashboard", pair, "year")
+    normalised = _normalised(conn)
+    countries = _chart_countries(normalised, pair)
+    signals = charts.signals_indexed_chart(dashboard, *pair, settings.base_year, settings.break_years)
+    share = charts.normalised_share_chart(normalised, countries, "all", "share")
+    per_capita = charts.normalised_share_chart(normalised, countries, "all", "share_per_million_people")
+    return {
+        "plot_signals": dg.MetadataValue.md(
+            charts.markdown_image(
+                charts.to_png_bytes(signals), f"{pair[0]}–{pair[1]} signals, {settings.base_year} = 100"
+            )
+        ),
+        "plot_normalised_share": dg.MetadataValue.md(
+            charts.markdown_image(charts.to_png_bytes(share), "Share, top countries")
+        ),
+        "plot_share_per_million_people": dg.MetadataValue.md(
+            charts.markdown_image(charts.to_png_bytes(per_capita), "Share per million people")
+        ),
+    }
+
 
 country_normalised = mart_asset(
     "mart.country_normalised",
@@ -16,10 +82,89 @@ country_normalised = mart_asset(
 )
 bilateral_dashboard = mart_asset(
     "mart.bilateral_dashboard",
-    ("mart.bilateral_papers", "mart.student_mobility_best", "mart.flight_proxy_index"),
+    ("mart.bilateral_papers", "mart.student_mobility_best", "mart.flight_proxy_index", "mart.country_normalised"),
     suites.mart_bilateral_dashboard,
     "Per ordered country pair and year: co-authorship, student mobility and the flight proxy, each also "
-    "indexed to COLLAB_BASE_YEAR, each with its provenance.",
+    "indexed to COLLAB_BASE_YEAR and as a year-on-year change, each with its provenance; plots of the focus "
+    "pair on the materialisation.",
     group="dashboard",
     source="openalex+mobility+flights",
+    after=dashboard_plots,
 )
+
+
+@dg.multi_asset(
+    specs=[spec("mart.bilateral_breaks", "dashboard", deps=("mart.bilateral_dashboard",), kinds=("duckdb", "python"))],
+    check_specs=[check_spec("mart.bilateral_breaks")],
+    pool="duckdb",
+)
+def mart_bilateral_breaks(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    """Segmented regressions, Chow tests and a break search for every dashboard series (pipeline.breaks)."""
+    settings = load_settings()
+    with warehouse.connection(settings) as conn:
+        dashboard = conn.sql(
+            f"SELECT country_a, country_b, year, {', '.join(SIGNALS)} FROM mart.bilateral_dashboard"
+        ).pl()
+    breaks = breaks_frame(dashboard, settings.break_years)
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                "mart.bilateral_breaks",
+                sql_text("mart/bilateral_breaks.sql"),
+                functools.partial(suites.mart_bilateral_breaks, tolerance=settings.rowcount_tolerance),
+                compare_scope=SAME_MODE,
+                comments=comments("mart.bilateral_breaks"),
+            )
+        ],
+        settings=settings,
+        source=f"openalex+mobility+flights ({settings.mode})",
+        frames={"incoming_breaks": breaks},
+        extra={
+            "break_years": dg.MetadataValue.text(",".join(map(str, settings.break_years))),
+            "series": dg.MetadataValue.int(breaks.select("country_a", "country_b", "signal").n_unique()),
+            "estimated": dg.MetadataValue.int(breaks.filter(pl.col("slope_change").is_not_null()).height),
+            "too_short": dg.MetadataValue.int(breaks.filter(pl.col("slope_change").is_null()).height),
+        },
+    )
+
+
+@dg.asset(
+    key=key("report.focus_pair"),
+    group_name="dashboard",
+    deps=[key("mart.bilateral_dashboard"), key("mart.bilateral_breaks"), key("mart.country_normalised")],
+    kinds={"html"},
+    owners=OWNERS,
+    pool="duckdb",
+)
+def focus_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """A static HTML report of the focus pair (COLLAB_FOCUS) with its charts embedded, written to
+    COLLAB_REPORT_DIR; it opens offline in a browser. Replaced atomically, so a failed run keeps the last one."""
+    settings = load_settings()
+    pair = focus_pair(settings)
+    with warehouse.connection(settings) as conn:
+        dashboard = _pair_rows(conn, "mart.bilateral_dashboard", pair, "year")
+        breaks = _pair_rows(conn, "mart.bilateral_breaks", pair, "signal, break_year")
+        normalised = _normalised(conn)
+    html = render_report(
+        country_a=pair[0],
+        country_b=pair[1],
+        base_year=settings.base_year,
+        break_years=settings.break_years,
+        dashboard=dashboard,
+        breaks=breaks,
+        normalised=normalised,
+        source_mode=settings.mode,
+        generated_at=datetime.now(UTC),
+    )
+    path = write_report(html, settings.report_dir / f"{pair[0].lower()}_{pair[1].lower()}.html")
+    context.log.info(f"report written to {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(repo_relative(path)),
+            "bytes": dg.MetadataValue.int(path.stat().st_size),
+            "pair": dg.MetadataValue.text(f"{pair[0]}–{pair[1]}"),
+            "source_mode": dg.MetadataValue.text(settings.mode),
+        }
+    )

@@ -8,7 +8,7 @@ from pipeline import suites
 
 bilateral_papers = mart_asset(
     "mart.bilateral_papers",
-    ("core.pair_year", "core.country_year", "core.world_year"),
+    ("core.pair_year", "core.country_year", "core.world_year", "core.pair_year_bootstrap"),
     suites.mart_bilateral_papers,
     "Bilateral co-authorship indices for every ordered pair, year and paper set.",
     group="indices",

@@ -40,6 +40,15 @@ def undocumented(table: str, columns: list[str]) -> list[str]:
     return [c for c in columns if c not in docs]
 
 
+def examples() -> list[tuple[str, str, str]]:
+    """(table, question, SQL) of every example query in the dictionary; the e2e tests run them all."""
+    return [
+        (table, e["question"], e["sql"])
+        for table, doc in dictionary()["tables"].items()
+        for e in doc.get("examples", [])
+    ]
+
+
 def dagster_schema(conn: duckdb.DuckDBPyConnection, table: str) -> dg.TableSchema:
     docs = column_docs(table)
     return dg.TableSchema(
@@ -65,4 +74,6 @@ def render_markdown() -> str:
     for table, doc in d["tables"].items():
         out += ["", f"## `{table}`", "", doc["description"], "", "| column | meaning |", "|---|---|"]
         out += [f"| `{c}` | {text} |" for c, text in doc["columns"].items()]
+        for example in doc.get("examples", []):
+            out += ["", f"**{example['question']}**", "", "```sql", example["sql"].strip(), "```"]
     return "\n".join(out) + "\n"

@@ -55,6 +55,13 @@ class Settings:
     did_post: tuple[int, int] = (2018, 2019)
     # Base year of every index column of the dashboard (= 100).
     base_year: int = 2018
+    # Years at which mart.bilateral_breaks tests for a structural break.
+    break_years: tuple[int, ...] = (2018, 2020)
+    # Where the focus pair's static HTML report is written.
+    report_dir: Path = REPO_ROOT / "warehouse" / "reports"
+    # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
+    bootstrap_replicates: int = 200
+    bootstrap_seed: int = 2018
 
     @property
     def year_list(self) -> list[int]:
@@ -74,6 +81,14 @@ def parse_years(text: str, variable: str = "COLLAB_YEARS") -> tuple[int, int]:
     if first > last or first < 1900 or last > 2100:
         raise SettingsError(f"{variable}={text!r}: range must be increasing and within 1900-2100")
     return first, last
+
+
+def parse_year_list(text: str, variable: str) -> tuple[int, ...]:
+    """`2018,2020` → (2018, 2020), sorted and distinct."""
+    years = sorted({parse_years(part, variable)[0] for part in text.split(",") if part.strip()})
+    if not years:
+        raise SettingsError(f"{variable} is empty: give years such as 2018,2020")
+    return tuple(years)
 
 
 def parse_countries(text: str, variable: str = "COLLAB_FOCUS") -> tuple[str, ...]:
@@ -96,6 +111,13 @@ def parse_bool(text: str, variable: str) -> bool:
     raise SettingsError(f"{variable}={text!r}: expected true or false")
 
 
+def parse_int(text: str, variable: str, minimum: int) -> int:
+    value = text.strip()
+    if not value.isdigit() or int(value) < minimum:
+        raise SettingsError(f"{variable}={text!r}: expected an integer >= {minimum}")
+    return int(value)
+
+
 def parse_fraction(text: str, variable: str, upper: float) -> float:
     try:
         value = float(text)
@@ -114,9 +136,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     policy = env.get("COLLAB_TERRITORY_POLICY", "separate").strip().lower() or "separate"
     if policy not in TERRITORY_POLICIES:
         raise SettingsError(f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}")
-    refresh = env.get("COLLAB_REFRESH_YEARS", "2")
-    if not refresh.isdigit() or int(refresh) < 1:
-        raise SettingsError(f"COLLAB_REFRESH_YEARS={refresh!r}: expected a positive integer")
     rowcount_tolerance = parse_fraction(
         env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5"), "COLLAB_ROWCOUNT_TOLERANCE", upper=10
     )
@@ -133,7 +152,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         focus=parse_countries(env.get("COLLAB_FOCUS", "CN,US")),
         years=parse_years(env.get("COLLAB_YEARS", "2015-2024")),
         territory_policy=policy,
-        refresh_years=int(refresh),
+        refresh_years=parse_int(env.get("COLLAB_REFRESH_YEARS", "2"), "COLLAB_REFRESH_YEARS", 1),
         work_types=work_types,
         exclude_paratext=parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),
         exclude_retracted=parse_bool(env.get("COLLAB_EXCLUDE_RETRACTED", "true"), "COLLAB_EXCLUDE_RETRACTED"),
@@ -145,4 +164,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         did_pre=did_pre,
         did_post=did_post,
         base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
+        report_dir=Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
+        break_years=parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
+        bootstrap_replicates=parse_int(
+            env.get("COLLAB_BOOTSTRAP_REPLICATES", "200"), "COLLAB_BOOTSTRAP_REPLICATES", minimum=20
+        ),
+        bootstrap_seed=parse_int(env.get("COLLAB_BOOTSTRAP_SEED", "2018"), "COLLAB_BOOTSTRAP_SEED", 0),
     )

@@ -209,6 +209,32 @@ def core_pair_year(previous: int, tolerance: float) -> Sequence[Suite]:
     ]
 
 
+def core_pair_year_bootstrap(previous: int, tolerance: float) -> Sequence[Suite]:
+    ci = ("collaboration_score", "observed_expected")
+    return [
+        Suite(
+            "core.pair_year_bootstrap",
+            "SELECT * FROM {table}",
+            [
+                *not_null("country_a", "country_b", "year", "paper_set", "replicates", "collaboration_score_ci_low"),
+                *non_negative(*[f"{c}_ci_low" for c in ci]),
+                *[
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A=f"{c}_ci_high",
+                        column_B=f"{c}_ci_low",
+                        or_equal=True,
+                        ignore_row_if="either_value_is_missing",
+                    )
+                    for c in ci
+                ],
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["country_a", "country_b", "year", "paper_set"]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["country_a", "country_b", "year", "paper_set"],
+        )
+    ]
+
+
 def mart_bilateral_papers(previous: int, tolerance: float) -> Sequence[Suite]:
     unit = ("salton", "jaccard", "affinity")
     return [

@@ -62,6 +62,25 @@ def summary(path: Path) -> str:
                 f"  {r[0]}  {r[1]:>9}  {r[2]!s:>6}  {r[3]!s:>6}  {r[4]!s:>9}  {r[5]!s:>7} ± {r[6]!s:<6} {r[7]}"
                 for r in flights
             ]
+        breaks = _rows(
+            conn,
+            "mart.bilateral_breaks",
+            "SELECT signal, break_year, n_before, n_after, round(100 * growth_before, 1), "
+            "round(100 * growth_after, 1), round(chow_p_value, 3), found_break_year, coalesce(reason, '') "
+            "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
+        )
+        if breaks:
+            lines += [
+                "",
+                "CN–US breaks (mart.bilateral_breaks, log scale): signal, break year, points before/after, "
+                "growth %/yr before → after, Chow p, break found by search, reason",
+            ]
+            lines += [
+                f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={r[6]!s:<6} {r[7]!s:<5} {r[8]}"
+                for r in breaks
+            ]
+        report = load_settings().report_dir
+        lines += ["", f"Focus pair report: {report}/ (open the .html in a browser; it works offline)"]
         return "\n".join(lines)
     finally:
         conn.close()

@@ -46,6 +46,7 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("macros/run.sql"))
     conn.execute(sql_text("macros/series.sql"))
     conn.execute(sql_text("macros/flights.sql"))
+    conn.execute(sql_text("macros/bootstrap.sql"))
 
 
 def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:
@@ -65,6 +66,9 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "did_post_last": settings.did_post[1],
         "passenger_classes": list(PASSENGER_CLASSES),
         "base_year": settings.base_year,
+        "break_years": list(settings.break_years),
+        "bootstrap_replicates": settings.bootstrap_replicates,
+        "bootstrap_seed": settings.bootstrap_seed,
         "record_scope": (
             "every work in the bundled sample"
             if settings.mode == "sample"

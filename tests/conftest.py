@@ -40,6 +40,10 @@ CONTRACT_VARS = (
     "COLLAB_DID_PRE",
     "COLLAB_DID_POST",
     "COLLAB_BASE_YEAR",
+    "COLLAB_BREAK_YEARS",
+    "COLLAB_REPORT_DIR",
+    "COLLAB_BOOTSTRAP_REPLICATES",
+    "COLLAB_BOOTSTRAP_SEED",
     *SOURCE_URL_VARS,
     "UIS_VERSION",
     "SODA_APP_TOKEN",
@@ -57,6 +61,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("COLLAB_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("COLLAB_REPORT_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("OPENALEX_BASE_URL", "http://127.0.0.1:9")  # nothing listens: sample mode must not call
     monkeypatch.setenv("OPENALEX_API_KEY", "")
     monkeypatch.setenv("OPENALEX_MAILTO", "")

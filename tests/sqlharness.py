@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from assets.common import RAW_SCOPE
-from assets.papers import CORE_RECORD_TABLES, COUNT_TABLES, incoming_works_frame
+from assets.papers import BOOTSTRAP_TABLES, CORE_RECORD_TABLES, COUNT_TABLES, incoming_works_frame
 from assets.reference import NATURE_INDEX_ISSNS_SQL, countries_frame, journals_frame, territory_frame
 from pipeline.openalex.client import WorkRecord
 from pipeline.settings import Settings, load_settings
@@ -153,6 +153,7 @@ def build_marts(
         ])
         core = [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.sql")) for t in CORE_RECORD_TABLES]
         counts = [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.records.sql")) for t in COUNT_TABLES]
+        counts += [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.sql")) for t in BOOTSTRAP_TABLES]
         marts = [TableLoad(t, sql_text(f"mart/{t.split('.')[1]}.sql")) for t in MART_TABLES]
         load_gated(conn, [*core, *counts, *marts])
         for name in ("incoming_countries", "incoming_territory", "incoming_journals", "incoming_openalex_works"):

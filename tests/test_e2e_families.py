@@ -15,6 +15,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 import pipeline.http as http_module
+from pipeline.dictionary import examples
 from pipeline.flights import soda as soda_module
 from pipeline.resources import T100_SAMPLE_DIR
 from tests.fakes.oecd import FakeOecd
@@ -325,8 +326,9 @@ def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_
     assert rows[2024][5] is None and "R&D spending" in rows[2024][6]
 
 
-def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env):
-    assert materialize(groups=None).success
+def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, tmp_path):
+    result = materialize(groups=None)
+    assert result.success
     rows = {
         r[0]: r
         for r in query(
@@ -344,3 +346,46 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env):
     # The flight proxy covers destination US only: no passengers for US → CN.
     back = query(isolated_env, "SELECT count(passengers_a_to_b) FROM mart.bilateral_dashboard WHERE country_a = 'US'")
     assert back == [(0,)]
+
+    # Year-on-year changes and bootstrap intervals beside the values.
+    ci = query(
+        isolated_env,
+        "SELECT year, coauthored, coauthored_yoy, collaboration_score, collaboration_score_ci_low, "
+        "collaboration_score_ci_high, observed_expected_ci_low, observed_expected, observed_expected_ci_high "
+        "FROM mart.bilateral_dashboard WHERE country_a = 'CN' AND country_b = 'US' ORDER BY year",
+    )
+    assert ci[0][2] is None and ci[1][2] == pytest.approx(ci[1][1] / ci[0][1] - 1)
+    for row in ci:
+        assert row[4] <= row[3] <= row[5] and row[6] <= row[7] <= row[8], row
+        assert row[5] - row[4] > 0  # a real interval from ~60–80 joint papers a year
+
+    # One break row per signal and break year, from the same series; short series say why.
+    breaks = query(
+        isolated_env,
+        "SELECT signal, break_year, n_points, n_before, n_after, value_at_break, slope_change, reason, provenance "
+        "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
+    )
+    by_key = {(r[0], r[1]): r for r in breaks}
+    assert len(breaks) == 7 * 2
+    coauthored_2020 = by_key["coauthored", 2020]
+    assert coauthored_2020[2:5] == (10, 5, 5)
+    assert coauthored_2020[5] == ci[5][1] and ci[5][0] == 2020  # the break-year value is the dashboard's
+    assert coauthored_2020[6] is not None and coauthored_2020[7] is None
+    assert by_key["students_b_to_a", 2018][6] is None and by_key["students_b_to_a", 2018][7] is not None
+    assert by_key["students_a_to_b", 2018][8] == "iie_open_doors (reference); uis (sample)"
+
+    # The materialisation carries the plots; the report is a page with the charts embedded.
+    [dashboard_event] = [
+        m for m in result.get_asset_materialization_events()
+        if m.asset_key.path == ["mart", "bilateral_dashboard"]
+    ]
+    metadata = dashboard_event.materialization.metadata
+    for name in ("plot_signals", "plot_normalised_share"):
+        assert metadata[name].value.startswith("![") and "data:image/png;base64," in metadata[name].value
+    report = tmp_path / "reports" / "cn_us.html"
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<svg") == html.count("<figure data-chart=") >= 6 and "SYNTHETIC SAMPLE" in html
+
+    # Every example query of the data dictionary runs and answers.
+    for table, question, sql in examples():
+        assert query(isolated_env, sql), (table, question)

@@ -103,3 +103,31 @@ def mart_bilateral_dashboard(previous: int, tolerance: float) -> Sequence[Suite]
             id_columns=["country_a", "country_b", "year"],
         )
     ]
+
+
+def mart_bilateral_breaks(previous: int, tolerance: float) -> Sequence[Suite]:
+    key = ["country_a", "country_b", "signal", "break_year"]
+    return [
+        Suite(
+            "mart.bilateral_breaks",
+            "SELECT *, n_before + n_after = n_points AS points_add_up, "
+            "(slope_change IS NULL AND reason IS NULL) OR (found_break_year IS NULL AND found_break_reason IS NULL) "
+            "AS unexplained_null, "
+            # pipeline.trends needs three points a side: an estimate from fewer would be made up
+            "(n_before < 3 OR n_after < 3) AND slope_change IS NOT NULL AS estimate_without_data "
+            "FROM {table}",
+            [
+                *not_null(*key, "n_points", "source_mode"),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=key),
+                *[
+                    gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
+                    for c in ("slope_change_p_value", "chow_p_value")
+                ],
+                gxe.ExpectColumnValuesToBeInSet(column="points_add_up", value_set=[True]),
+                gxe.ExpectColumnValuesToBeInSet(column="unexplained_null", value_set=[False]),
+                gxe.ExpectColumnValuesToBeInSet(column="estimate_without_data", value_set=[False]),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=key,
+        )
+    ]

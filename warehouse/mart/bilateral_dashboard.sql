@@ -2,7 +2,9 @@
 -- pair (country_a, country_b) and year: co-authorship (all journals and the Nature Index set),
 -- students from a to b and from b to a (best series), and passengers from a into b's gateways (the
 -- flight proxy exists for destination US only). Every signal also as an index to COLLAB_BASE_YEAR
--- (= 100), and each with its own provenance column. NULL where a family has no number.
+-- (= 100) and as a year-on-year change, and each with its own provenance column. NULL where a family has
+-- no number. The collaboration score and observed/expected carry 95 % bootstrap intervals where paper
+-- records allow (core.pair_year_bootstrap).
 WITH papers AS (
     SELECT
         country_a,
@@ -10,16 +12,26 @@ WITH papers AS (
         year,
         max(coauthored) FILTER (WHERE paper_set = 'all') AS coauthored,
         max(collaboration_score) FILTER (WHERE paper_set = 'all') AS collaboration_score,
+        max(collaboration_score_ci_low) FILTER (WHERE paper_set = 'all') AS collaboration_score_ci_low,
+        max(collaboration_score_ci_high) FILTER (WHERE paper_set = 'all') AS collaboration_score_ci_high,
         max(observed_expected) FILTER (WHERE paper_set = 'all') AS observed_expected,
+        max(observed_expected_ci_low) FILTER (WHERE paper_set = 'all') AS observed_expected_ci_low,
+        max(observed_expected_ci_high) FILTER (WHERE paper_set = 'all') AS observed_expected_ci_high,
         max(coauthored) FILTER (WHERE paper_set = 'nature_index') AS coauthored_nature_index,
         max(collaboration_score) FILTER (WHERE paper_set = 'nature_index') AS collaboration_score_nature_index,
+        max(collaboration_score_ci_low) FILTER (WHERE paper_set = 'nature_index')
+            AS collaboration_score_nature_index_ci_low,
+        max(collaboration_score_ci_high) FILTER (WHERE paper_set = 'nature_index')
+            AS collaboration_score_nature_index_ci_high,
         'openalex (' || any_value(count_basis) || ', ' || any_value(source_mode) || ')' AS papers_provenance,
         max(retrieved_at) AS retrieved_at
     FROM mart.bilateral_papers
     GROUP BY country_a, country_b, year
 ),
 students AS (
-    SELECT origin, destination, year, students, source || ' (' || source_mode || ')' AS provenance
+    -- yoy from the best-series mart: NULL where the chosen source changes, so no change mixes sources
+    SELECT origin, destination, year, students, yoy_change AS students_yoy,
+           source || ' (' || source_mode || ')' AS provenance
     FROM mart.student_mobility_best
 ),
 flights AS (
@@ -31,8 +43,10 @@ joined AS (
     SELECT
         p.*,
         ab.students AS students_a_to_b,
+        ab.students_yoy AS students_a_to_b_yoy,
         ab.provenance AS students_a_to_b_provenance,
         ba.students AS students_b_to_a,
+        ba.students_yoy AS students_b_to_a_yoy,
         ba.provenance AS students_b_to_a_provenance,
         f.passengers AS passengers_a_to_b,
         f.august_share AS passengers_august_share,
@@ -48,27 +62,40 @@ SELECT
     country_b,
     year,
     coauthored,
+    yoy_change(coauthored, lag(coauthored) OVER years) AS coauthored_yoy,
     index_to(coauthored, max(coauthored) FILTER (WHERE year = getvariable('base_year')) OVER pair) AS coauthored_index,
     collaboration_score,
+    collaboration_score_ci_low,
+    collaboration_score_ci_high,
+    yoy_change(collaboration_score, lag(collaboration_score) OVER years) AS collaboration_score_yoy,
     index_to(collaboration_score, max(collaboration_score) FILTER (WHERE year = getvariable('base_year')) OVER pair)
         AS collaboration_score_index,
     coauthored_nature_index,
     collaboration_score_nature_index,
+    collaboration_score_nature_index_ci_low,
+    collaboration_score_nature_index_ci_high,
+    yoy_change(collaboration_score_nature_index, lag(collaboration_score_nature_index) OVER years)
+        AS collaboration_score_nature_index_yoy,
     index_to(
         collaboration_score_nature_index,
         max(collaboration_score_nature_index) FILTER (WHERE year = getvariable('base_year')) OVER pair
     ) AS collaboration_score_nature_index_index,
     observed_expected,
+    observed_expected_ci_low,
+    observed_expected_ci_high,
     papers_provenance,
     students_a_to_b,
+    students_a_to_b_yoy,
     index_to(students_a_to_b, max(students_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
         AS students_a_to_b_index,
     students_a_to_b_provenance,
     students_b_to_a,
+    students_b_to_a_yoy,
     index_to(students_b_to_a, max(students_b_to_a) FILTER (WHERE year = getvariable('base_year')) OVER pair)
         AS students_b_to_a_index,
     students_b_to_a_provenance,
     passengers_a_to_b,
+    yoy_change(passengers_a_to_b, lag(passengers_a_to_b) OVER years) AS passengers_a_to_b_yoy,
     index_to(passengers_a_to_b, max(passengers_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
         AS passengers_a_to_b_index,
     passengers_august_share,
@@ -80,4 +107,6 @@ SELECT
     getvariable('source_mode') AS source_mode,
     retrieved_at
 FROM joined
-WINDOW pair AS (PARTITION BY country_a, country_b)
+WINDOW pair AS (PARTITION BY country_a, country_b),
+    -- the papers grid is zero-filled over the configured years, so the previous row is the previous year
+    years AS (PARTITION BY country_a, country_b ORDER BY year)
