@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import context, dashboard, flights, indices, mobility, papers, reference
+from assets import context, dashboard, flights, indices, mobility, papers, reference, snapshot
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -14,7 +14,9 @@ from pipeline.resources import (
 )
 from pipeline.warehouse import Warehouse
 
-all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context, dashboard])
+all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context, dashboard, snapshot])
+# The snapshot's partitions are extracted by the sensor's runs (one per updated_date), not by the daily run.
+UNPARTITIONED = dg.AssetSelection.all() - dg.AssetSelection.assets(snapshot.openalex_snapshot_parts)
 
 # Publication years that can still change: OpenAlex keeps adding and re-linking recent works, so
 # the daily run re-extracts only the last COLLAB_REFRESH_YEARS years and rebuilds core and marts
@@ -23,7 +25,7 @@ daily_refresh = dg.ScheduleDefinition(
     name="daily_refresh",
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
-    target=dg.AssetSelection.all(),
+    target=UNPARTITIONED,
     run_config=dg.RunConfig(ops={"openalex_raw": papers.OpenAlexExtractConfig(recent_only=True)}),
     description="Daily: re-extract recent publication years, rebuild core and marts.",
 )
@@ -31,6 +33,7 @@ daily_refresh = dg.ScheduleDefinition(
 defs = dg.Definitions(
     assets=all_assets,
     schedules=[daily_refresh],
+    sensors=[snapshot.openalex_snapshot_sensor],
     resources={
         "warehouse": Warehouse(),
         "openalex": OpenAlexResource(

@@ -16,7 +16,9 @@ import pycountry
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "collab.duckdb"
 
-MODES = ("sample", "live")
+# sample: the bundled synthetic sample; live: every source's real API; snapshot: OpenAlex from a local
+# copy of its snapshot (OPENALEX_SNAPSHOT_DIR), every other source live.
+MODES = ("sample", "live", "snapshot")
 # HK/MO(/TW) stay separate by default, as OpenAlex codes them; a policy may merge them into CN.
 TERRITORY_POLICIES = {
     "separate": {},
@@ -57,6 +59,9 @@ class Settings:
     base_year: int = 2018
     # Years at which mart.bilateral_breaks tests for a structural break.
     break_years: tuple[int, ...] = (2018, 2020)
+    # Snapshot mode: the local copy of s3://openalex, and where per-partition extracts are kept.
+    snapshot_dir: Path | None = None
+    snapshot_store: Path = REPO_ROOT / "warehouse" / "snapshot"
     # Where the focus pair's static HTML report is written.
     report_dir: Path = REPO_ROOT / "warehouse" / "reports"
     # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
@@ -133,6 +138,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     mode = env.get("COLLAB_MODE", "sample").strip().lower() or "sample"
     if mode not in MODES:
         raise SettingsError(f"COLLAB_MODE={mode!r}: expected one of {', '.join(MODES)}")
+    snapshot_dir = Path(env["OPENALEX_SNAPSHOT_DIR"]) if env.get("OPENALEX_SNAPSHOT_DIR", "").strip() else None
+    if mode == "snapshot" and snapshot_dir is None:
+        raise SettingsError("COLLAB_MODE=snapshot needs OPENALEX_SNAPSHOT_DIR: the local copy of s3://openalex")
     policy = env.get("COLLAB_TERRITORY_POLICY", "separate").strip().lower() or "separate"
     if policy not in TERRITORY_POLICIES:
         raise SettingsError(f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}")
@@ -164,6 +172,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         did_pre=did_pre,
         did_post=did_post,
         base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
+        snapshot_dir=snapshot_dir,
+        snapshot_store=Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
         report_dir=Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
         break_years=parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
         bootstrap_replicates=parse_int(

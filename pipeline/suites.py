@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
+from pipeline.settings import MODES
 from pipeline.validation import Suite, iso2_codes, row_count_expectation
 
 EPS = 1e-9
@@ -36,7 +37,7 @@ def raw_openalex_works(previous: int, years: tuple[int, int], tolerance: float) 
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
                 gxe.ExpectColumnValuesToMatchRegex(column="work_id", regex=WORK_ID_REGEX),
                 gxe.ExpectColumnValuesToBeBetween(column="publication_year", min_value=years[0], max_value=years[1]),
-                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["sample", "live"]),
+                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=list(MODES)),
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["work_id"],
@@ -48,6 +49,39 @@ def raw_openalex_works(previous: int, years: tuple[int, int], tolerance: float) 
             id_columns=["work_id"],
         ),
     ]
+
+
+def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
+    return [
+        Suite(
+            table,
+            "SELECT work_id, publication_year, n_authorships, updated_date, snapshot_release, source_mode FROM {table}",
+            [
+                *not_null("work_id", "publication_year", "n_authorships", "updated_date", "snapshot_release"),
+                gxe.ExpectColumnValuesToMatchRegex(column="work_id", regex=WORK_ID_REGEX),
+                gxe.ExpectColumnValuesToBeBetween(column="n_authorships", min_value=1),
+                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["snapshot"]),
+                gxe.ExpectColumnValuesToBeUnique(column="work_id"),
+                *extra,
+            ],
+            id_columns=["work_id", "updated_date"],
+        ),
+        Suite(
+            f"{table}:countries",
+            "SELECT work_id, unnest(countries) AS country FROM {table}",
+            [gxe.ExpectColumnValuesToBeInSet(column="country", value_set=iso2_codes())],
+            id_columns=["work_id"],
+        ),
+    ]
+
+
+def raw_openalex_snapshot_parts() -> Sequence[Suite]:
+    """One extracted partition (the reader already keeps one row per work id and partition)."""
+    return _snapshot_rows("raw.openalex_snapshot_parts")
+
+
+def raw_openalex_snapshot_works(previous: int, tolerance: float) -> Sequence[Suite]:
+    return _snapshot_rows("raw.openalex_snapshot_works", [row_count_expectation(previous, tolerance)])
 
 
 def raw_openalex_group_counts(previous: int, years: tuple[int, int], tolerance: float, live: bool) -> Sequence[Suite]:

@@ -69,11 +69,10 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "break_years": list(settings.break_years),
         "bootstrap_replicates": settings.bootstrap_replicates,
         "bootstrap_seed": settings.bootstrap_seed,
-        "record_scope": (
-            "every work in the bundled sample"
-            if settings.mode == "sample"
-            else "joint works of pairs between focus countries " + ",".join(settings.focus)
-        ),
+        "record_scope": {
+            "sample": "every work in the bundled sample",
+            "snapshot": "every work in the OpenAlex snapshot copy",
+        }.get(settings.mode, "joint works of pairs between focus countries " + ",".join(settings.focus)),
         **extra,
     }
     for name, value in values.items():

@@ -41,9 +41,14 @@ def test_asset_keys_groups_and_checks_are_stable():
         "mart/flight_gateway_arrivals",
         "mart/university_town_inflow",
         "mart/flight_proxy_index",
+        "mart/bilateral_dashboard",
+        "mart/bilateral_breaks",
+        "report/focus_pair",
+        "raw/openalex_snapshot_parts",
+        "raw/openalex_snapshot_works",
     } <= keys
     groups = {graph.get(dg.AssetKey.from_user_string(k)).group_name for k in keys}
-    assert groups == {"reference", "papers", "indices", "mobility", "flights", "context", "dashboard"}
+    assert groups == {"reference", "papers", "indices", "mobility", "flights", "context", "dashboard", "snapshot"}
     checks = {c.asset_key.to_user_string() for c in graph.asset_check_keys}
     assert {"raw/openalex_works", "core/work_country_shares", "mart/bilateral_papers"} <= checks
     # Every table of a source family is gated before anything reads it.

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
+from pipeline.settings import MODES
 from pipeline.suites import non_negative, not_null
 from pipeline.validation import Suite, iso2_codes, iso3_codes, row_count_expectation
 
@@ -121,7 +122,7 @@ def mart_student_mobility(previous: int, tolerance: float, max_yoy: float) -> Se
             [
                 *not_null("origin", "destination", "year", "source", "students", "source_mode"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["origin", "destination", "year", "source"]),
-                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["sample", "live", "reference"]),
+                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=[*MODES, "reference"]),
                 # A national student count moving by more than COLLAB_MOBILITY_MAX_YOY in one year is
                 # almost always a unit, year or code error upstream; the failing rows are reported.
                 gxe.ExpectColumnValuesToBeBetween(column="yoy_change", min_value=-max_yoy, max_value=max_yoy),

@@ -3,16 +3,9 @@
 -- 'UNK'); with no institution but a non-empty `countries` list, one per distinct country; with
 -- neither, one 'UNK' piece. Territory policy is applied to every country code.
 WITH works AS (
-    SELECT
-        r.work_id,
-        w.source,
-        w.source_mode,
-        w.retrieved_at,
-        from_json(r.payload, '{"authorships": [{"institutions": [{"id": "VARCHAR", "country_code": "VARCHAR"}],
-                                                "countries": ["VARCHAR"]}]}').authorships AS auths
-    FROM raw.openalex_works AS r
+    SELECT r.work_id, w.source, w.source_mode, w.retrieved_at, r.authorships AS auths
+    FROM core.work_records AS r
     JOIN core.works AS w USING (work_id)
-    WHERE r.source_mode = getvariable('source_mode')
 ),
 authors AS (
     SELECT work_id, len(auths) AS n_authors, generate_subscripts(auths, 1) AS author_idx, unnest(auths) AS au

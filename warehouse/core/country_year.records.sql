@@ -23,7 +23,7 @@ SELECT
     coalesce(c.intl_papers, 0) AS intl_papers,
     coalesce(sh.share, 0) AS share,
     'records' AS count_basis,
-    'openalex' AS source,
+    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
 FROM grid AS g

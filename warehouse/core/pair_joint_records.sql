@@ -13,7 +13,7 @@ SELECT
     count(*) AS coauthored,
     sum(coalesce(sa.share, 0)) AS share_a_joint,
     sum(coalesce(sb.share, 0)) AS share_b_joint,
-    'openalex' AS source,
+    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
     getvariable('source_mode') AS source_mode,
     max(a.retrieved_at) AS retrieved_at
 FROM pc AS a

@@ -8,7 +8,7 @@ SELECT
     coalesce(j.share_a_joint, 0) AS share_a_joint,
     coalesce(j.share_b_joint, 0) AS share_b_joint,
     'records' AS count_basis,
-    'openalex' AS source,
+    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
 FROM pairs AS p CROSS JOIN years AS y

@@ -87,7 +87,7 @@ SELECT
         ELSE 'Poisson bootstrap of the joint papers; country and world totals held at their group_by counts'
     END AS ci_basis,
     getvariable('bootstrap_seed') AS seed,
-    'openalex' AS source,
+    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM core.pair_year) AS retrieved_at
 FROM replicates

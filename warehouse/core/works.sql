@@ -1,14 +1,6 @@
 -- core.works: one row per OpenAlex work of the current mode and year range, with the paper
 -- universe decision (default: type = article, not paratext, not retracted) and Nature Index flag.
-WITH src AS (
-    SELECT
-        r.*,
-        from_json(r.payload, '{"primary_location": {"source": {"issn": ["VARCHAR"]}}}')
-            .primary_location.source.issn AS issns
-    FROM raw.openalex_works AS r
-    WHERE r.source_mode = getvariable('source_mode')
-      AND r.publication_year BETWEEN getvariable('year_first') AND getvariable('year_last')
-),
+WITH src AS (SELECT * FROM core.work_records),
 flagged AS (
     SELECT
         src.*,

@@ -5,7 +5,7 @@ SELECT
     count(s.work_id) FILTER (WHERE s.n_countries >= 1) AS world_papers,
     count(s.work_id) FILTER (WHERE s.n_countries >= 2) AS world_intl_papers,
     'records' AS count_basis,
-    'openalex' AS source,
+    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
 FROM configured_years() AS y

@@ -23,6 +23,28 @@ CREATE TABLE IF NOT EXISTS raw.openalex_works (
     load_id              VARCHAR NOT NULL
 );
 
+-- The OpenAlex snapshot (COLLAB_MODE=snapshot): the latest version of each work across the extracted
+-- updated_date partitions, merged ids removed, projected to what the indices need (no payload).
+CREATE TABLE IF NOT EXISTS raw.openalex_snapshot_works (
+    work_id              VARCHAR NOT NULL,
+    publication_year     INTEGER,
+    type                 VARCHAR,
+    is_paratext          BOOLEAN,
+    is_retracted         BOOLEAN,
+    is_authors_truncated BOOLEAN,            -- always false: snapshot records carry the whole byline
+    n_authorships        INTEGER,
+    countries            VARCHAR[],
+    issns                VARCHAR[],
+    authorships          STRUCT(institutions STRUCT(id VARCHAR, country_code VARCHAR)[], countries VARCHAR[])[],
+    updated_date         DATE NOT NULL,      -- the snapshot partition the kept version came from
+    part_file            VARCHAR NOT NULL,   -- its part file, relative to OPENALEX_SNAPSHOT_DIR
+    snapshot_release     VARCHAR NOT NULL,   -- newest updated_date of the snapshot copy it was read from
+    source               VARCHAR NOT NULL,
+    source_mode          VARCHAR NOT NULL,   -- 'snapshot'
+    retrieved_at         TIMESTAMPTZ NOT NULL,
+    load_id              VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS raw.openalex_group_counts (
     query_kind           VARCHAR NOT NULL,   -- world_by_year | countries_in_year | partners_in_year
     paper_set            VARCHAR NOT NULL,

@@ -1,0 +1,202 @@
+"""OpenAlex snapshot mode (COLLAB_MODE=snapshot): every country pair from a local copy of the snapshot.
+
+Partitioned by the snapshot's own `updated_date=` partitions (a dynamic partition per date):
+- a new release only adds dates, so an incremental run extracts just the new partitions (the sensor adds
+  them above the watermark, the newest date already known), and a work that changed moves to a newer
+  date, where the latest-version rule of raw.openalex_snapshot_works picks it up exactly once;
+- each partition is at most a few million works (parts of ≤ 400,000 records), so memory is bounded per step.
+Publication-year partitions would instead make every step scan every file.
+
+Each partition step reads the gzip JSON with its own in-memory DuckDB and writes one Parquet file: no step
+touches the warehouse file, so partitions run in parallel (runs here; the same definitions on a
+cluster executor later). The aggregation into the warehouse is one set-based step over those files.
+
+No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
+"""
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.common import CHECK_NAME, OWNERS, SAME_MODE, check_spec, gate, gated_tables, key, spec
+from pipeline import suites
+from pipeline.dictionary import comments
+from pipeline.openalex.snapshot import Snapshot, extract_partition, merged_ids, open_snapshot
+from pipeline.settings import Settings, load_settings
+from pipeline.warehouse import TableLoad, Warehouse, connect, init_schema, set_variables, sql_text
+
+SNAPSHOT_PARTITIONS = dg.DynamicPartitionsDefinition(name="openalex_snapshot_updated_date")
+PARTS = "raw.openalex_snapshot_parts"
+WORKS = "raw.openalex_snapshot_works"
+
+
+def partition_file(store: Path, partition: str) -> Path:
+    return store / f"updated_date={partition}" / "works.parquet"
+
+
+def extracted_files(store: Path) -> list[Path]:
+    return sorted(store.glob("updated_date=*/works.parquet"))
+
+
+def _snapshot(settings: Settings) -> Snapshot:
+    if settings.snapshot_dir is None:
+        raise dg.Failure("COLLAB_MODE=snapshot needs OPENALEX_SNAPSHOT_DIR (the local copy of s3://openalex)")
+    return open_snapshot(settings.snapshot_dir)
+
+
+@dg.asset(
+    key=key(PARTS),
+    partitions_def=SNAPSHOT_PARTITIONS,
+    group_name="snapshot",
+    description="One updated_date partition of the OpenAlex snapshot, projected to the fields the indices need "
+    "and validated, as a Parquet file under COLLAB_SNAPSHOT_STORE (no warehouse write: partitions run in parallel).",
+    owners=OWNERS,
+    kinds={"duckdb", "parquet"},
+    check_specs=[check_spec(PARTS)],
+)
+def openalex_snapshot_parts(context: dg.AssetExecutionContext) -> Iterator:
+    settings = load_settings()
+    snapshot = _snapshot(settings)
+    partition = context.partition_key
+    retrieved_at = datetime.now(UTC)
+    with connect(":memory:") as conn:
+        init_schema(conn)
+        set_variables(conn, settings, load_id=context.run.run_id)
+        extract = extract_partition(conn, snapshot, date.fromisoformat(partition))
+        rows = pl.DataFrame(extract.rows) if not isinstance(extract.rows, pl.DataFrame) else extract.rows
+        conn.register(
+            "incoming_snapshot_rows",
+            rows.with_columns(
+                pl.lit(f"openalex_snapshot@{snapshot.release}").alias("source"),
+                pl.lit("snapshot").alias("source_mode"),
+                pl.lit(retrieved_at).alias("retrieved_at"),
+                pl.lit(context.run.run_id).alias("load_id"),
+            ).to_arrow(),
+        )
+        report = gate(
+            conn,
+            [
+                TableLoad(
+                    PARTS,
+                    "SELECT * FROM incoming_snapshot_rows",
+                    lambda previous: suites.raw_openalex_snapshot_parts(),
+                    comments=comments(PARTS),
+                )
+            ],
+            source=f"openalex snapshot {snapshot.release} ({partition})",
+        )
+        yield from report.check_results
+        report.raise_if_failed()
+        target = partition_file(settings.snapshot_store, partition)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".parquet.partial")
+        conn.execute(f"COPY {PARTS} TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(partial, target)  # a killed step never leaves half a file where readers look
+    yield dg.MaterializeResult(
+        asset_key=key(PARTS),
+        metadata={
+            "partition": partition,
+            "snapshot_release": snapshot.release,
+            "layout": snapshot.layout,
+            "rows": dg.MetadataValue.int(rows.height),
+            "parts_read": dg.MetadataValue.int(extract.parts_read),
+            "quarantined_lines": dg.MetadataValue.int(extract.quarantined_lines),
+            "quarantined_no_authorships": dg.MetadataValue.int(extract.quarantined_no_authorships),
+            "duplicates_in_partition": dg.MetadataValue.int(extract.duplicates),
+            "quarantine_samples": dg.MetadataValue.json([str(s) for s in extract.samples][:20]),
+            "path": dg.MetadataValue.path(str(target)),
+        },
+    )
+
+
+@dg.multi_asset(
+    specs=[spec(WORKS, "snapshot", deps=(PARTS,), kinds=("duckdb", "parquet"))],
+    check_specs=[check_spec(WORKS)],
+    pool="duckdb",
+)
+def openalex_snapshot_works(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
+    """The latest version of every extracted work, merged ids removed, into the warehouse (one set-based
+    step over the partition files). Outside snapshot mode there is nothing to load."""
+    settings = load_settings()
+    if settings.mode != "snapshot":
+        note = f"COLLAB_MODE={settings.mode}: works come from raw.openalex_works; nothing loaded here"
+        yield dg.AssetCheckResult(asset_key=key(WORKS), check_name=CHECK_NAME, passed=True, description=note)
+        yield dg.MaterializeResult(asset_key=key(WORKS), metadata={"note": note})
+        return
+    files = extracted_files(settings.snapshot_store)
+    if not files:
+        raise dg.Failure(
+            f"no extracted snapshot partitions under {settings.snapshot_store}: materialise "
+            f"{PARTS} (the openalex_snapshot_sensor requests every new updated_date partition)"
+        )
+    snapshot = _snapshot(settings)
+    with connect(":memory:") as scratch:
+        merged = merged_ids(scratch, snapshot, None)
+    yield from gated_tables(
+        context,
+        warehouse,
+        [
+            TableLoad(
+                WORKS,
+                sql_text("raw/openalex_snapshot_latest.sql"),
+                lambda previous: suites.raw_openalex_snapshot_works(previous, settings.rowcount_tolerance),
+                compare_scope=SAME_MODE,
+                comments=comments(WORKS),
+            )
+        ],
+        settings=settings,
+        source=f"openalex snapshot {snapshot.release}",
+        frames={"incoming_merged_ids": merged.select("id")},
+        after=lambda conn, _settings: _merge_report(conn, merged),
+        snapshot_files=[str(f) for f in files],
+    )
+
+
+def _merge_report(conn: duckdb.DuckDBPyConnection, merged: pl.DataFrame) -> dict[str, dg.MetadataValue]:
+    """How the latest-version and merged-id rules changed the extracted rows (counted, never silent)."""
+    conn.register("merged_report", merged.select("id").to_arrow())
+    files, extracted, distinct, unknown = conn.execute(
+        "WITH parts AS (SELECT work_id FROM read_parquet(getvariable('snapshot_files'))) "
+        "SELECT len(getvariable('snapshot_files')), (SELECT count(*) FROM parts), "
+        "(SELECT count(DISTINCT work_id) FROM parts), "
+        "(SELECT count(*) FROM merged_report WHERE id NOT IN (SELECT work_id FROM parts))"
+    ).fetchall()[0]
+    return {
+        "partitions": dg.MetadataValue.int(files),
+        "extracted_rows": dg.MetadataValue.int(extracted),
+        "moved_between_partitions": dg.MetadataValue.int(extracted - distinct),
+        "merged_ids_listed": dg.MetadataValue.int(merged.height),
+        "merged_ids_unknown": dg.MetadataValue.int(unknown),
+    }
+
+
+@dg.sensor(
+    name="openalex_snapshot_sensor",
+    minimum_interval_seconds=3600,
+    asset_selection=[key(PARTS)],
+    description="COLLAB_MODE=snapshot: adds every updated_date partition of OPENALEX_SNAPSHOT_DIR newer than the "
+    "watermark (the newest partition already known) and requests its extraction.",
+)
+def openalex_snapshot_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    settings = load_settings()
+    if settings.mode != "snapshot":
+        return dg.SkipReason(f"COLLAB_MODE={settings.mode}: the snapshot is not used")
+    new = new_partitions(context.instance, settings)
+    if not new:
+        return dg.SkipReason("no updated_date partition newer than the watermark")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(partition_key=p, asset_selection=[key(PARTS)]) for p in new],
+        dynamic_partitions_requests=[SNAPSHOT_PARTITIONS.build_add_request(new)],
+    )
+
+
+def new_partitions(instance: dg.DagsterInstance, settings: Settings) -> list[str]:
+    """updated_date partitions of the snapshot copy newer than the watermark (the newest one known)."""
+    known = instance.get_dynamic_partitions(SNAPSHOT_PARTITIONS.name)
+    watermark = max((date.fromisoformat(p) for p in known), default=None)
+    return [p.isoformat() for p in _snapshot(settings).partitions(after=watermark)]

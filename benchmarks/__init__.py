@@ -1,0 +1,1 @@
+"""Benchmark helpers (synthetic inputs; the benchmark runner lives elsewhere)."""

@@ -1,0 +1,13 @@
+"""Register the snapshot's new updated_date partitions (above the watermark) and print their keys, one per
+line, for scripts/materialize.sh to extract in parallel runs. The sensor does the same on a schedule."""
+
+import dagster as dg
+
+from assets.snapshot import SNAPSHOT_PARTITIONS, new_partitions
+from pipeline.settings import load_settings
+
+if __name__ == "__main__":
+    instance = dg.DagsterInstance.get()
+    new = new_partitions(instance, load_settings())
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, new)
+    print("\n".join(new))

@@ -1,0 +1,133 @@
+"""Snapshot mode end to end: the partitioned extraction, the latest-version rule across releases, merged
+ids, the sensor's watermark, and indices equal to API mode on the same works."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.snapshot import (
+    PARTS,
+    SNAPSHOT_PARTITIONS,
+    new_partitions,
+    openalex_snapshot_parts,
+    openalex_snapshot_sensor,
+)
+from pipeline.definitions import defs
+from pipeline.settings import load_settings
+from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, write_works_snapshot
+from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query
+
+pytestmark = pytest.mark.e2e
+
+SNAPSHOT_PAPERS = (*PAPERS, "snapshot")
+
+
+@pytest.fixture
+def snapshot_env(monkeypatch, tmp_path) -> Path:
+    root = tmp_path / "openalex"
+    monkeypatch.setenv("COLLAB_MODE", "snapshot")
+    monkeypatch.setenv("OPENALEX_SNAPSHOT_DIR", str(root))
+    monkeypatch.setenv("COLLAB_SNAPSHOT_STORE", str(tmp_path / "store"))
+    return root
+
+
+def extract_new_partitions(instance: dg.DagsterInstance) -> list[str]:
+    """What scripts/materialize.sh and the sensor do: register the partitions above the watermark and
+    materialise each one (one run per partition)."""
+    new = new_partitions(instance, load_settings())
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, new)
+    for partition in new:
+        result = dg.materialize([openalex_snapshot_parts], partition_key=partition, instance=instance)
+        assert result.success, partition
+    return new
+
+
+def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, snapshot_env, tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    build_snapshot(snapshot_env, "jsonl", release=1)
+    assert extract_new_partitions(instance) == ["2026-01-01", "2026-02-01"]
+    first = materialize(groups=SNAPSHOT_PAPERS, instance=instance)
+    assert first.success and not failed_checks(first)
+    works = "SELECT work_id, updated_date::VARCHAR, source FROM raw.openalex_snapshot_works ORDER BY work_id"
+    before = {r[0].rsplit("/", 1)[1]: r for r in query(isolated_env, works)}
+    assert before["W2"][1] == "2026-01-01" and before["W2"][2] == "openalex_snapshot@2026-02-01"
+
+    # Release 2: W2 changed and moved to the new partition; W3 was merged into W4. Only the new date is read.
+    build_snapshot(snapshot_env, "jsonl", release=2)
+    assert extract_new_partitions(instance) == ["2026-03-01"]
+    second = materialize(groups=SNAPSHOT_PAPERS, instance=instance)
+    assert second.success and not failed_checks(second)
+    after = {r[0].rsplit("/", 1)[1]: r for r in query(isolated_env, works)}
+    assert after["W2"][1] == "2026-03-01"  # the new version, once
+    assert "W3" not in after and "W7" in after
+    assert {r[2] for r in after.values()} == {"openalex_snapshot@2026-03-01"}
+    [event] = [
+        m for m in second.get_asset_materialization_events() if m.asset_key.path == ["raw", "openalex_snapshot_works"]
+    ]
+    metadata = event.materialization.metadata
+    assert metadata["moved_between_partitions"].value == 1
+    assert metadata["merged_ids_unknown"].value >= 1
+    # Every output row records the release; W2 counts once in the pair counts (now CN–US: a CN author joined).
+    marts = query(isolated_env, "SELECT DISTINCT source_mode, source FROM mart.bilateral_papers")
+    assert marts == [("snapshot", "openalex_snapshot@2026-03-01")]
+
+
+def test_snapshot_mode_indices_equal_api_mode_on_the_same_works(isolated_env, snapshot_env, sample_works, monkeypatch):
+    monkeypatch.setenv("COLLAB_MODE", "sample")
+    assert materialize().success  # the bundled works through the API-shaped path
+    columns = ", ".join(("country_a", "country_b", "year", "paper_set", *INDEX_COLUMNS, "collaboration_score"))
+    sql = f"SELECT {columns} FROM mart.bilateral_papers ORDER BY ALL"
+    api_mode = query(isolated_env, sql)
+
+    monkeypatch.setenv("COLLAB_MODE", "snapshot")
+    write_works_snapshot(snapshot_env, sample_works)
+    instance = dg.DagsterInstance.ephemeral()
+    extract_new_partitions(instance)
+    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    snapshot_mode = query(isolated_env, sql)
+    assert len(snapshot_mode) == len(api_mode) > 1000
+    for api_row, snap_row in zip(api_mode, snapshot_mode, strict=True):
+        assert snap_row[:4] == api_row[:4]
+        for got, expected in zip(snap_row[4:], api_row[4:], strict=True):
+            assert (got is None) == (expected is None), api_row
+            assert got is None or got == pytest.approx(expected, rel=1e-12), api_row
+    # the sample rows are still there, apart: modes never mix
+    assert query(isolated_env, "SELECT DISTINCT source_mode FROM raw.openalex_works") == [("sample",)]
+
+
+def test_sensor_requests_only_partitions_above_the_watermark(isolated_env, snapshot_env):
+    instance = dg.DagsterInstance.ephemeral()
+    build_snapshot(snapshot_env, "legacy", release=1)
+    first = openalex_snapshot_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert [r.partition_key for r in first.run_requests] == ["2026-01-01", "2026-02-01"]
+    assert all(r.asset_selection == [dg.AssetKey(PARTS.split("."))] for r in first.run_requests)
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01", "2026-02-01"])
+    build_snapshot(snapshot_env, "legacy", release=2)
+    second = openalex_snapshot_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert [r.partition_key for r in second.run_requests] == ["2026-03-01"]
+
+
+def test_bad_partition_fails_its_check_and_writes_no_file(isolated_env, snapshot_env, tmp_path):
+    build_snapshot(snapshot_env, "jsonl", release=1)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
+    # an unknown country code in a work: the blocking check fails, nothing lands in the store
+    target = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0000.gz"))
+    _replace_in_gzip(target, '"countries": ["CN"]', '"countries": ["XX"]')
+    result = dg.materialize(
+        [openalex_snapshot_parts], partition_key="2026-01-01", instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [False]
+    assert not list((tmp_path / "store").glob("**/*.parquet"))
+
+
+def _replace_in_gzip(path: Path, old: str, new: str) -> None:
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    assert old in text
+    path.write_bytes(gzip.compress(text.replace(old, new).encode("utf-8")))
+    refresh_manifest_size(path)

@@ -1,0 +1,32 @@
+-- raw.openalex_snapshot_works from the per-partition extracts (one Parquet file per updated_date
+-- partition, written by the partitioned raw/openalex_snapshot_parts asset): the latest version of each
+-- work, so a work that moved to a newer partition counts once, minus the ids merged into others.
+-- Inputs: variable snapshot_files (the Parquet files), temp table incoming_merged_ids(id).
+WITH parts AS (
+    SELECT * FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
+),
+latest AS (
+    SELECT * FROM parts
+    QUALIFY row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC, part_file DESC) = 1
+)
+SELECT
+    l.work_id,
+    l.publication_year,
+    l.type,
+    l.is_paratext,
+    l.is_retracted,
+    l.is_authors_truncated,
+    l.n_authorships,
+    l.countries,
+    l.issns,
+    l.authorships,
+    l.updated_date,
+    l.part_file,
+    l.snapshot_release,
+    -- every row names the newest release it is part of, and so does everything built from it
+    'openalex_snapshot@' || max(l.snapshot_release) OVER () AS source,
+    'snapshot' AS source_mode,
+    l.retrieved_at,
+    getvariable('load_id') AS load_id
+FROM latest AS l
+ANTI JOIN incoming_merged_ids AS m ON m.id = l.work_id
