@@ -62,6 +62,8 @@ class Settings:
     # Snapshot mode: the local copy of s3://openalex, and where per-partition extracts are kept.
     snapshot_dir: Path | None = None
     snapshot_store: Path = REPO_ROOT / "warehouse" / "snapshot"
+    # DuckDB's memory limit per connection: beyond it, joins and sorts spill to disk instead of growing.
+    duckdb_memory_limit: str = "2GB"
     # Where the focus pair's static HTML report is written.
     report_dir: Path = REPO_ROOT / "warehouse" / "reports"
     # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
@@ -123,6 +125,14 @@ def parse_int(text: str, variable: str, minimum: int) -> int:
     return int(value)
 
 
+def parse_memory(text: str, variable: str) -> str:
+    """A DuckDB memory size such as `2GB` or `1500MB`."""
+    value = text.strip().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(MB|GB|MiB|GiB)", value):
+        raise SettingsError(f"{variable}={text!r}: expected a size such as 2GB or 1500MB")
+    return value
+
+
 def parse_fraction(text: str, variable: str, upper: float) -> float:
     try:
         value = float(text)
@@ -174,6 +184,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
         snapshot_dir=snapshot_dir,
         snapshot_store=Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
+        duckdb_memory_limit=parse_memory(env.get("COLLAB_DUCKDB_MEMORY_LIMIT", "2GB"), "COLLAB_DUCKDB_MEMORY_LIMIT"),
         report_dir=Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
         break_years=parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
         bootstrap_replicates=parse_int(

@@ -66,7 +66,7 @@ def summary(path: Path) -> str:
             conn,
             "mart.bilateral_breaks",
             "SELECT signal, break_year, n_before, n_after, round(100 * growth_before, 1), "
-            "round(100 * growth_after, 1), round(chow_p_value, 3), found_break_year, coalesce(reason, '') "
+            "round(100 * growth_after, 1), chow_p_value, found_break_year, coalesce(reason, '') "
             "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
         )
         if breaks:
@@ -76,7 +76,8 @@ def summary(path: Path) -> str:
                 "growth %/yr before → after, Chow p, break found by search, reason",
             ]
             lines += [
-                f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={r[6]!s:<6} {r[7]!s:<5} {r[8]}"
+                f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={_p(r[6]):<7}"
+                f" {r[7]!s:<5} {r[8]}"
                 for r in breaks
             ]
         report = load_settings().report_dir
@@ -84,6 +85,10 @@ def summary(path: Path) -> str:
         return "\n".join(lines)
     finally:
         conn.close()
+
+
+def _p(value: float | None) -> str:
+    return "—" if value is None else "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, table: str, sql: str) -> list[tuple]:

@@ -77,6 +77,7 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
     }
     for name, value in values.items():
         conn.execute(f"SET VARIABLE {name} = ?", [value])  # name: a constant of this module
+    conn.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")  # validated by parse_memory
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -42,6 +42,9 @@ CONTRACT_VARS = (
     "COLLAB_BASE_YEAR",
     "COLLAB_BREAK_YEARS",
     "COLLAB_REPORT_DIR",
+    "OPENALEX_SNAPSHOT_DIR",
+    "COLLAB_SNAPSHOT_STORE",
+    "COLLAB_DUCKDB_MEMORY_LIMIT",
     "COLLAB_BOOTSTRAP_REPLICATES",
     "COLLAB_BOOTSTRAP_SEED",
     *SOURCE_URL_VARS,
@@ -62,6 +65,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("COLLAB_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("COLLAB_REPORT_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("COLLAB_SNAPSHOT_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("OPENALEX_BASE_URL", "http://127.0.0.1:9")  # nothing listens: sample mode must not call
     monkeypatch.setenv("OPENALEX_API_KEY", "")
     monkeypatch.setenv("OPENALEX_MAILTO", "")
