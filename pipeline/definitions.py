@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import context, dashboard, flights, indices, mobility, papers, reference, snapshot
+from assets import context, dashboard, flights, indices, mobility, operations, papers, reference, snapshot
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -33,7 +33,9 @@ daily_refresh = dg.ScheduleDefinition(
 defs = dg.Definitions(
     assets=all_assets,
     schedules=[daily_refresh],
-    sensors=[snapshot.openalex_snapshot_sensor],
+    asset_checks=operations.freshness_checks,
+    jobs=[operations.freshness_job],
+    sensors=[snapshot.openalex_snapshot_sensor, operations.alert_on_run_failure, operations.freshness_sensor],
     resources={
         "warehouse": Warehouse(),
         "openalex": OpenAlexResource(

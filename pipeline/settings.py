@@ -64,6 +64,9 @@ class Settings:
     snapshot_store: Path = REPO_ROOT / "warehouse" / "snapshot"
     # DuckDB's memory limit per connection: beyond it, joins and sorts spill to disk instead of growing.
     duckdb_memory_limit: str = "2GB"
+    # Run-failure alerts: a JSON Lines file and/or a webhook URL (secret: never logged).
+    alert_file: Path | None = None
+    alert_webhook_url: str = ""
     # Where the focus pair's static HTML report is written.
     report_dir: Path = REPO_ROOT / "warehouse" / "reports"
     # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
@@ -185,6 +188,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         snapshot_dir=snapshot_dir,
         snapshot_store=Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
         duckdb_memory_limit=parse_memory(env.get("COLLAB_DUCKDB_MEMORY_LIMIT", "2GB"), "COLLAB_DUCKDB_MEMORY_LIMIT"),
+        alert_file=Path(env["COLLAB_ALERT_FILE"]) if env.get("COLLAB_ALERT_FILE", "").strip() else None,
+        alert_webhook_url=env.get("COLLAB_ALERT_WEBHOOK_URL", "").strip(),
         report_dir=Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
         break_years=parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
         bootstrap_replicates=parse_int(

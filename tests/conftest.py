@@ -5,12 +5,24 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from pytest_httpserver import HTTPServer
 
+import pipeline.http as http_module
+from pipeline.flights import soda as soda_module
 from pipeline.openalex.sample import SAMPLE_DIR
+from pipeline.resources import T100_SAMPLE_DIR
+from tests.fakes.oecd import FakeOecd
 from tests.fakes.openalex import FakeOpenAlex
+from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
+from tests.fakes.soda import FakeSoda
+from tests.fakes.uis import FakeUis
+from tests.fakes.worldbank import FakeWorldBank
 
 # Nothing listens on port 9: sample mode must never call a live service.
 SOURCE_URL_VARS = (
@@ -45,6 +57,8 @@ CONTRACT_VARS = (
     "OPENALEX_SNAPSHOT_DIR",
     "COLLAB_SNAPSHOT_STORE",
     "COLLAB_DUCKDB_MEMORY_LIMIT",
+    "COLLAB_ALERT_FILE",
+    "COLLAB_ALERT_WEBHOOK_URL",
     "COLLAB_BOOTSTRAP_REPLICATES",
     "COLLAB_BOOTSTRAP_SEED",
     *SOURCE_URL_VARS,
@@ -111,3 +125,58 @@ def live_env(monkeypatch: pytest.MonkeyPatch, httpserver, fake_openalex: FakeOpe
     monkeypatch.setenv("OPENALEX_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("OPENALEX_MAILTO", "ci@example.org")
     return fake_openalex
+
+
+# Live mobility, flight and World Bank sources: one local server per service, each fake answering
+# every path of its own host like the real one (shared by the family, secrets and fault tests).
+OPENSKY_ID, OPENSKY_SECRET = "ci-client", "ci-secret-5e2a"
+
+
+@pytest.fixture
+def servers() -> Iterator[dict[str, HTTPServer]]:
+    """One local server per service: every fake answers all paths of its own host, like the real ones."""
+    started = {name: HTTPServer(host="127.0.0.1", port=0) for name in ("uis", "oecd", "soda", "opensky", "worldbank")}
+    for server in started.values():
+        server.start()
+    yield started
+    for server in started.values():
+        server.clear()
+        server.stop()
+
+
+@pytest.fixture
+def live_sources(monkeypatch, servers, tmp_path) -> dict:
+    """COLLAB_MODE=live with every mobility and flight source pointed at a fake serving the sample.
+    Client-side pacing is switched off (it is tested with the connectors): the OECD's 20 queries a
+    minute would otherwise make this test wait for minutes on a local server."""
+    monkeypatch.setattr(http_module, "LimiterSession", lambda per_second: requests.Session())
+    fakes = {
+        "uis": FakeUis(),
+        "oecd": FakeOecd.from_sample(),
+        "soda": FakeSoda(json.loads((soda_module.SAMPLE_DIR / "xgub-n9bw.json").read_text(encoding="utf-8"))),
+        "opensky": FakeOpenSky(
+            {
+                p.stem.removeprefix("arrivals_"): json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted((T100_SAMPLE_DIR.parent / "opensky").glob("arrivals_*.json"))
+            },
+            client_id=OPENSKY_ID,
+            client_secret=OPENSKY_SECRET,
+        ),
+        "worldbank": FakeWorldBank(),
+    }
+    for name, fake in fakes.items():
+        fake.install(servers[name])
+    url = {name: server.url_for("").rstrip("/") for name, server in servers.items()}
+    t100_dir = tmp_path / "t100_inbox"
+    shutil.copytree(T100_SAMPLE_DIR, t100_dir)
+    monkeypatch.setenv("COLLAB_MODE", "live")
+    monkeypatch.setenv("UIS_BASE_URL", url["uis"])
+    monkeypatch.setenv("OECD_BASE_URL", url["oecd"])
+    monkeypatch.setenv("SODA_BASE_URL", url["soda"])
+    monkeypatch.setenv("OPENSKY_BASE_URL", url["opensky"] + API_PREFIX)
+    monkeypatch.setenv("OPENSKY_AUTH_URL", url["opensky"] + TOKEN_PATH)
+    monkeypatch.setenv("OPENSKY_CLIENT_ID", OPENSKY_ID)
+    monkeypatch.setenv("OPENSKY_CLIENT_SECRET", OPENSKY_SECRET)
+    monkeypatch.setenv("T100_DIR", str(t100_dir))
+    monkeypatch.setenv("WORLDBANK_BASE_URL", url["worldbank"])
+    return {**fakes, "t100_dir": t100_dir}

@@ -64,7 +64,11 @@ def test_asset_keys_groups_and_checks_are_stable():
         "raw/worldbank_indicators",
         "core/country_context",
     } <= checks
-    assert all(graph.get_check_spec(c).blocking for c in graph.asset_check_keys)
+    # Every great-expectations gate blocks; freshness checks only warn (a stale table is still the last good one).
+    gates = [c for c in graph.asset_check_keys if c.name == "great_expectations"]
+    assert len(gates) > 40 and all(graph.get_check_spec(c).blocking for c in gates)
+    freshness = [c for c in graph.asset_check_keys if c.name != "great_expectations"]
+    assert freshness and not any(graph.get_check_spec(c).blocking for c in freshness)
 
 
 def test_daily_schedule_refreshes_recent_years_only():

@@ -4,32 +4,20 @@ fail naming source, record and rule while the warehouse keeps its last good data
 
 from __future__ import annotations
 
-import json
-import shutil
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from pytest_httpserver import HTTPServer
 
-import pipeline.http as http_module
 from pipeline.dictionary import examples
 from pipeline.flights import soda as soda_module
-from pipeline.resources import T100_SAMPLE_DIR
-from tests.fakes.oecd import FakeOecd
-from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
-from tests.fakes.soda import FakeSoda
-from tests.fakes.uis import FakeUis
-from tests.fakes.worldbank import FakeWorldBank
+from tests.conftest import OPENSKY_SECRET
 from tests.test_e2e import failed_checks, fingerprint, materialize, query
 
 pytestmark = pytest.mark.e2e
 
 MOBILITY = ("reference", "mobility")
 FLIGHTS = ("reference", "flights")
-OPENSKY_ID, OPENSKY_SECRET = "ci-client", "ci-secret-5e2a"
 
 
 def step_failures(result) -> list[str]:
@@ -42,56 +30,6 @@ def step_failures(result) -> list[str]:
                 messages.append(error.message)
                 error = error.cause
     return messages
-
-
-@pytest.fixture
-def servers() -> Iterator[dict[str, HTTPServer]]:
-    """One local server per service: every fake answers all paths of its own host, like the real ones."""
-    started = {name: HTTPServer(host="127.0.0.1", port=0) for name in ("uis", "oecd", "soda", "opensky", "worldbank")}
-    for server in started.values():
-        server.start()
-    yield started
-    for server in started.values():
-        server.clear()
-        server.stop()
-
-
-@pytest.fixture
-def live_sources(monkeypatch, servers, tmp_path) -> dict:
-    """COLLAB_MODE=live with every mobility and flight source pointed at a fake serving the sample.
-    Client-side pacing is switched off (it is tested with the connectors): the OECD's 20 queries a
-    minute would otherwise make this test wait for minutes on a local server."""
-    monkeypatch.setattr(http_module, "LimiterSession", lambda per_second: requests.Session())
-    fakes = {
-        "uis": FakeUis(),
-        "oecd": FakeOecd.from_sample(),
-        "soda": FakeSoda(json.loads((soda_module.SAMPLE_DIR / "xgub-n9bw.json").read_text(encoding="utf-8"))),
-        "opensky": FakeOpenSky(
-            {
-                p.stem.removeprefix("arrivals_"): json.loads(p.read_text(encoding="utf-8"))
-                for p in sorted((T100_SAMPLE_DIR.parent / "opensky").glob("arrivals_*.json"))
-            },
-            client_id=OPENSKY_ID,
-            client_secret=OPENSKY_SECRET,
-        ),
-        "worldbank": FakeWorldBank(),
-    }
-    for name, fake in fakes.items():
-        fake.install(servers[name])
-    url = {name: server.url_for("").rstrip("/") for name, server in servers.items()}
-    t100_dir = tmp_path / "t100_inbox"
-    shutil.copytree(T100_SAMPLE_DIR, t100_dir)
-    monkeypatch.setenv("COLLAB_MODE", "live")
-    monkeypatch.setenv("UIS_BASE_URL", url["uis"])
-    monkeypatch.setenv("OECD_BASE_URL", url["oecd"])
-    monkeypatch.setenv("SODA_BASE_URL", url["soda"])
-    monkeypatch.setenv("OPENSKY_BASE_URL", url["opensky"] + API_PREFIX)
-    monkeypatch.setenv("OPENSKY_AUTH_URL", url["opensky"] + TOKEN_PATH)
-    monkeypatch.setenv("OPENSKY_CLIENT_ID", OPENSKY_ID)
-    monkeypatch.setenv("OPENSKY_CLIENT_SECRET", OPENSKY_SECRET)
-    monkeypatch.setenv("T100_DIR", str(t100_dir))
-    monkeypatch.setenv("WORLDBANK_BASE_URL", url["worldbank"])
-    return {**fakes, "t100_dir": t100_dir}
 
 
 OPENSKY_WEEK = {"ops": {"opensky_raw": {"config": {"days": 2, "last_day": "2019-08-02"}}}}
