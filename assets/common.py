@@ -33,6 +33,8 @@ SAME_MODE = "source_mode = getvariable('source_mode')"
 SuiteFn = Callable[..., Sequence[Suite]]
 # Reads the committed tables of a load for extra materialisation metadata.
 AfterLoad = Callable[[duckdb.DuckDBPyConnection, Settings], Mapping[str, dg.MetadataValue]]
+# Frames a Python-estimated mart's SQL reads, computed from the warehouse before the load.
+Incoming = Callable[["Warehouse", Settings], Mapping[str, pl.DataFrame]]
 
 
 def key(table: str) -> dg.AssetKey:
@@ -150,6 +152,14 @@ def gated_tables(
             yield materialize_result(conn, outcome, metadata)
 
 
+def not_loaded(tables: Sequence[str], mode: str, note: str) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    """For a table this mode does not use: a passed gate and a materialisation saying why nothing was loaded
+    (downstream assets still run; the table keeps what it had)."""
+    for table in tables:
+        yield dg.AssetCheckResult(asset_key=key(table), check_name=CHECK_NAME, passed=True, description=note)
+        yield dg.MaterializeResult(asset_key=key(table), metadata={"source_mode": mode, "note": note})
+
+
 def materialize_result(
     conn: duckdb.DuckDBPyConnection, outcome: LoadOutcome, extra: dict | None = None
 ) -> dg.MaterializeResult:
@@ -241,17 +251,24 @@ def mart_asset(
     source: str,
     suite_settings: Callable[[Settings], dict[str, Any]] = lambda settings: {},
     after: AfterLoad | None = None,
+    incoming: Incoming | None = None,
+    kinds: Sequence[str] = ("duckdb",),
 ) -> dg.AssetsDefinition:
     """One asset per mart table: rebuild it from warehouse/mart/<name>.sql through the gate.
     `suite_settings` picks run settings the suite needs (e.g. a configured bound); `after` adds
-    metadata read from the committed table."""
+    metadata read from the committed table; `incoming` computes frames the SQL reads (registered
+    under their names), for marts estimated in Python."""
     name = table.split(".")[1]
 
     @dg.multi_asset(
-        name=f"mart_{name}", specs=[spec(table, group, deps=deps)], check_specs=[check_spec(table)], pool="duckdb"
+        name=f"mart_{name}",
+        specs=[spec(table, group, deps=deps, kinds=kinds)],
+        check_specs=[check_spec(table)],
+        pool="duckdb",
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
         settings = load_settings()
+        frames = incoming(warehouse, settings) if incoming else None
         yield from gated_tables(
             context,
             warehouse,
@@ -271,6 +288,7 @@ def mart_asset(
                 "territory_policy": dg.MetadataValue.text(settings.territory_policy),
             },
             after=after,
+            frames=frames,
         )
 
     _mart.__doc__ = doc

@@ -4,22 +4,20 @@ plots, the break estimates, and the focus pair's static report.
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.common import OWNERS, SAME_MODE, check_spec, gated_tables, key, mart_asset, spec
+from assets.common import OWNERS, key, mart_asset
 from pipeline import charts
 from pipeline.breaks import SIGNALS, breaks_frame
 from pipeline.context import suites
-from pipeline.dictionary import comments
 from pipeline.report import render_report, write_report
 from pipeline.settings import Settings, load_settings, repo_relative
-from pipeline.warehouse import TableLoad, Warehouse, sql_text
+from pipeline.warehouse import Warehouse
 
 NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
 
@@ -93,41 +91,39 @@ bilateral_dashboard = mart_asset(
 )
 
 
-@dg.multi_asset(
-    specs=[spec("mart.bilateral_breaks", "dashboard", deps=("mart.bilateral_dashboard",), kinds=("duckdb", "python"))],
-    check_specs=[check_spec("mart.bilateral_breaks")],
-    pool="duckdb",
-)
-def mart_bilateral_breaks(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-    """Segmented regressions, Chow tests and a break search for every dashboard series (pipeline.breaks)."""
-    settings = load_settings()
+def breaks_input(warehouse: Warehouse, settings: Settings) -> dict[str, pl.DataFrame]:
+    """Every dashboard series through pipeline.breaks (segmented regressions, Chow tests, a break search)."""
     with warehouse.connection(settings) as conn:
         dashboard = conn.sql(
             f"SELECT country_a, country_b, year, {', '.join(SIGNALS)} FROM mart.bilateral_dashboard"
         ).pl()
-    breaks = breaks_frame(dashboard, settings.break_years)
-    yield from gated_tables(
-        context,
-        warehouse,
-        [
-            TableLoad(
-                "mart.bilateral_breaks",
-                sql_text("mart/bilateral_breaks.sql"),
-                functools.partial(suites.mart_bilateral_breaks, tolerance=settings.rowcount_tolerance),
-                compare_scope=SAME_MODE,
-                comments=comments("mart.bilateral_breaks"),
-            )
-        ],
-        settings=settings,
-        source=f"openalex+mobility+flights ({settings.mode})",
-        frames={"incoming_breaks": breaks},
-        extra={
-            "break_years": dg.MetadataValue.text(",".join(map(str, settings.break_years))),
-            "series": dg.MetadataValue.int(breaks.select("country_a", "country_b", "signal").n_unique()),
-            "estimated": dg.MetadataValue.int(breaks.filter(pl.col("slope_change").is_not_null()).height),
-            "too_short": dg.MetadataValue.int(breaks.filter(pl.col("slope_change").is_null()).height),
-        },
-    )
+    return {"incoming_breaks": breaks_frame(dashboard, settings.break_years)}
+
+
+def breaks_metadata(conn: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dg.MetadataValue]:
+    series, estimated, too_short = conn.execute(
+        "SELECT count(DISTINCT (country_a, country_b, signal)), count(slope_change), count(*) - count(slope_change) "
+        "FROM mart.bilateral_breaks"
+    ).fetchall()[0]
+    return {
+        "break_years": dg.MetadataValue.text(",".join(map(str, settings.break_years))),
+        "series": dg.MetadataValue.int(series),
+        "estimated": dg.MetadataValue.int(estimated),
+        "too_short": dg.MetadataValue.int(too_short),
+    }
+
+
+bilateral_breaks = mart_asset(
+    "mart.bilateral_breaks",
+    ("mart.bilateral_dashboard",),
+    suites.mart_bilateral_breaks,
+    "Segmented regressions, Chow tests and a break search for every dashboard series (pipeline.breaks).",
+    group="dashboard",
+    source="openalex+mobility+flights",
+    incoming=breaks_input,
+    after=breaks_metadata,
+    kinds=("duckdb", "python"),
+)
 
 
 @dg.asset(

@@ -10,17 +10,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
-from assets.common import (
-    CHECK_NAME,
-    RAW_SCOPE,
-    SuiteFn,
-    check_spec,
-    core_asset,
-    core_loads,
-    gated_tables,
-    key,
-    spec,
-)
+from assets.common import RAW_SCOPE, SuiteFn, check_spec, core_asset, core_loads, gated_tables, not_loaded, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.client import Group, WorkRecord
@@ -117,13 +107,6 @@ def group_counts_frame(rows: list[tuple[GroupQuery, Group]]) -> pl.DataFrame:
     )
 
 
-def _not_used_in_snapshot_mode(tables: tuple[str, ...]) -> Iterator:
-    note = "COLLAB_MODE=snapshot: works come from raw.openalex_snapshot_works; nothing loaded here"
-    for table in tables:
-        yield dg.AssetCheckResult(asset_key=key(table), check_name=CHECK_NAME, passed=True, description=note)
-        yield dg.MaterializeResult(asset_key=key(table), metadata={"source_mode": "snapshot", "note": note})
-
-
 def fetch_live(
     settings: Settings, years: list[int], openalex: OpenAlexResource, issns: list[list[str]], log: dg.DagsterLogManager
 ) -> tuple[list[WorkRecord], list[tuple[GroupQuery, Group]], dict]:
@@ -166,7 +149,8 @@ def openalex_raw(
     settings = load_settings()
     years = extraction_years(settings, config.recent_only)
     if settings.mode == "snapshot":
-        yield from _not_used_in_snapshot_mode(RAW_TABLES)
+        note = "COLLAB_MODE=snapshot: works come from raw.openalex_snapshot_works; nothing loaded here"
+        yield from not_loaded(RAW_TABLES, "snapshot", note)
         return
     if settings.mode == "live" and settings.territory_policy != "separate":
         raise dg.Failure(

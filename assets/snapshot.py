@@ -23,7 +23,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.common import CHECK_NAME, OWNERS, SAME_MODE, check_spec, gate, gated_tables, key, spec
+from assets.common import OWNERS, SAME_MODE, check_spec, gate, gated_tables, key, not_loaded, spec
 from pipeline import suites
 from pipeline.dictionary import comments
 from pipeline.openalex.snapshot import Snapshot, extract_partition, merged_ids, open_snapshot
@@ -125,8 +125,7 @@ def openalex_snapshot_works(context: dg.AssetExecutionContext, warehouse: Wareho
     settings = load_settings()
     if settings.mode != "snapshot":
         note = f"COLLAB_MODE={settings.mode}: works come from raw.openalex_works; nothing loaded here"
-        yield dg.AssetCheckResult(asset_key=key(WORKS), check_name=CHECK_NAME, passed=True, description=note)
-        yield dg.MaterializeResult(asset_key=key(WORKS), metadata={"note": note})
+        yield from not_loaded([WORKS], settings.mode, note)
         return
     files = extracted_files(settings.snapshot_store)
     if not files:
