@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets import context, dashboard, flights, indices, mobility, operations, papers, reference, snapshot
+from assets.publish import published_warehouse, warehouse_tables
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -14,7 +15,11 @@ from pipeline.resources import (
 )
 from pipeline.warehouse import Warehouse
 
-all_assets = dg.load_assets_from_modules([reference, papers, indices, mobility, flights, context, dashboard, snapshot])
+table_assets = dg.load_assets_from_modules(
+    [reference, papers, indices, mobility, flights, context, dashboard, snapshot]
+)
+# Runs write a build copy of the warehouse; the last step publishes it for readers (pipeline.publish).
+all_assets = [*table_assets, published_warehouse(warehouse_tables(table_assets))]
 # The snapshot's partitions are extracted by the sensor's runs (one per updated_date), not by the daily run.
 UNPARTITIONED = dg.AssetSelection.all() - dg.AssetSelection.assets(snapshot.openalex_snapshot_parts)
 

@@ -7,9 +7,10 @@ so a failed run leaves every table exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from pipeline.flights.t100 import PASSENGER_CLASSES
+from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
 from pipeline.settings import REPO_ROOT, Settings, load_settings
 from pipeline.validation import Suite, SuiteResult, validate_frame
 
@@ -156,6 +158,16 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def apply_comments(conn: duckdb.DuckDBPyConnection, table: str, comments: Mapping[str, str]) -> None:
+    """COMMENT ON the table ('' key) and its columns, so the documentation travels with the file."""
+    present = {name for name, _ in table_columns(conn, table)}
+    for column, text in comments.items():
+        if column and column not in present:
+            continue  # shared provenance docs cover columns some tables do not have
+        target = f"TABLE {table}" if not column else f"COLUMN {table}.{column}"
+        conn.execute(f"COMMENT ON {target} IS {_quote(text)}")
+
+
 def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> list[LoadOutcome]:
     """Run the loads in order in one transaction; commit only if every suite passes.
 
@@ -187,12 +199,7 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
                 validate_frame(conn.execute(suite.view_sql.format(table=relation)).fetchdf(), suite)
                 for suite in load.suites(previous)
             ]
-            present = {name for name, _ in table_columns(conn, load.table)}
-            for column, text in load.comments.items():
-                if column and column not in present:
-                    continue  # shared provenance docs cover columns some tables do not have
-                target = f"TABLE {load.table}" if not column else f"COLUMN {load.table}.{column}"
-                conn.execute(f"COMMENT ON {target} IS {_quote(text)}")
+            apply_comments(conn, load.table, load.comments)
             outcomes.append(LoadOutcome(load.table, rows, previous, results))
         if not all(o.success for o in outcomes):
             conn.execute("ROLLBACK")
@@ -207,7 +214,8 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. Empty `path` means COLLAB_WAREHOUSE (default warehouse/collab.duckdb).
+    """The DuckDB warehouse. Empty `path` means COLLAB_WAREHOUSE (default warehouse/collab.duckdb), the
+    published file readers open; assets write its build copy and `publish` swaps it in (pipeline.publish).
 
     Not dagster-duckdb's DuckDBResource: its connection is not closed when the block raises and it
     cannot pin the storage format (stack.md pitfalls 2 and 9).
@@ -215,15 +223,33 @@ class Warehouse(dg.ConfigurableResource):
 
     path: str = ""
 
-    def resolved_path(self) -> Path:
+    def published_path(self) -> Path:
         return Path(self.path) if self.path else load_settings().warehouse
+
+    def build_path(self) -> Path:
+        return build_path(self.published_path())
 
     @contextmanager
     def connection(self, settings: Settings | None = None, **variables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
-        conn = connect(self.resolved_path())
+        seed_build(self.build_path(), self.published_path())
+        conn = connect(self.build_path())
         try:
             init_schema(conn)
             set_variables(conn, settings or load_settings(), **variables)
             yield conn
         finally:
             conn.close()
+
+    def publish(
+        self, run_id: str, settings: Settings | None = None, comments: Mapping[str, Mapping[str, str]] | None = None
+    ) -> Publication:
+        """Record the manifest (documented with `comments` per meta table) and swap the build file in as
+        the published warehouse, atomically (pipeline.publish)."""
+        mode = (settings or load_settings()).mode
+        at = datetime.now(UTC)
+        with self.connection(settings) as conn:
+            checksums = record_manifest(conn, run_id, mode, at)
+            for table, text in (comments or {}).items():
+                apply_comments(conn, table, text)
+            size = swap_in(conn, self.build_path(), self.published_path(), run_id)
+        return Publication(run_id, at, self.published_path(), len(checksums), sum(r[1] for r in checksums), size)

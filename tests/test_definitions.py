@@ -46,9 +46,27 @@ def test_asset_keys_groups_and_checks_are_stable():
         "report/focus_pair",
         "raw/openalex_snapshot_parts",
         "raw/openalex_snapshot_works",
+        "publish/warehouse",
     } <= keys
     groups = {graph.get(dg.AssetKey.from_user_string(k)).group_name for k in keys}
-    assert groups == {"reference", "papers", "indices", "mobility", "flights", "context", "dashboard", "snapshot"}
+    assert groups == {
+        "reference",
+        "papers",
+        "indices",
+        "mobility",
+        "flights",
+        "context",
+        "dashboard",
+        "snapshot",
+        "publish",
+    }
+    # Publication comes after every unpartitioned warehouse table, whatever a run selects.
+    tables = {
+        k
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).partitions_def is None and k.path[0] not in ("report", "publish")
+    }
+    assert graph.get(dg.AssetKey(["publish", "warehouse"])).parent_keys == tables
     checks = {c.asset_key.to_user_string() for c in graph.asset_check_keys}
     assert {"raw/openalex_works", "core/work_country_shares", "mart/bilateral_papers"} <= checks
     # Every table of a source family is gated before anything reads it.

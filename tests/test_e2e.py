@@ -14,6 +14,7 @@ import pytest
 import pipeline.openalex.sample as sample_module
 from pipeline.definitions import defs
 from pipeline.dictionary import dictionary, undocumented
+from pipeline.publish import build_path
 
 pytestmark = pytest.mark.e2e
 
@@ -43,14 +44,15 @@ def materialize(
     groups: tuple[str, ...] | None = PAPERS,
     instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materialise the assets of `groups` (None: every asset) into the test's warehouse; partitioned
-    assets (the snapshot extraction) run per partition, not here."""
+    """Materialise the assets of `groups` (None: every asset) into the test's warehouse and publish it
+    (when every selected asset succeeds); partitioned assets (the snapshot extraction) run per partition,
+    not here."""
     job = defs.resolve_implicit_global_asset_job_def()
     graph = defs.resolve_asset_graph()
     selection = [
         k
         for k in graph.get_all_asset_keys()
-        if graph.get(k).partitions_def is None and (groups is None or graph.get(k).group_name in groups)
+        if graph.get(k).partitions_def is None and (groups is None or graph.get(k).group_name in (*groups, "publish"))
     ]
     return job.execute_in_process(
         run_config=run_config or {},
@@ -214,7 +216,8 @@ def test_duplicate_work_id_fails_the_gate(isolated_env, tmp_path, monkeypatch):
     assert not result.success
     [failed] = failed_checks(result)
     assert "expect_column_values_to_be_unique[work_id]" in failed.description
-    assert not query(isolated_env, "SELECT * FROM duckdb_tables() WHERE schema_name = 'mart'")
+    assert not isolated_env.exists(), "a failed run publishes nothing"
+    assert not query(build_path(isolated_env), "SELECT * FROM duckdb_tables() WHERE schema_name = 'mart'")
 
 
 def test_row_count_implausible_against_previous_load(isolated_env, tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.dictionary import examples
 from pipeline.flights import soda as soda_module
+from pipeline.publish import build_path
 from tests.conftest import OPENSKY_SECRET
 from tests.test_e2e import failed_checks, fingerprint, materialize, query
 
@@ -195,8 +196,10 @@ def test_t100_file_with_a_changed_header_fails_naming_the_file(isolated_env, liv
     assert not result.success
     message = " ".join(step_failures(result))
     assert "T-100 header changed" in message and target.name in message
+    assert not isolated_env.exists(), "a failed run publishes nothing"
     assert not query(
-        isolated_env, "SELECT * FROM duckdb_tables() WHERE table_name = 't100_segments' AND estimated_size > 0"
+        build_path(isolated_env),
+        "SELECT * FROM duckdb_tables() WHERE table_name = 't100_segments' AND estimated_size > 0",
     )
 
 
@@ -208,7 +211,8 @@ def test_repeating_soda_page_fails_and_nothing_is_loaded(isolated_env, live_sour
     result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
     assert not result.success
     assert "page repeated" in " ".join(step_failures(result))
-    assert query(isolated_env, "SELECT count(*) FROM raw.soda_passengers")[0][0] == 0
+    assert not isolated_env.exists(), "a failed run publishes nothing"
+    assert query(build_path(isolated_env), "SELECT count(*) FROM raw.soda_passengers")[0][0] == 0
 
 
 def test_a_failed_gate_reports_the_rule_and_offending_rows(isolated_env, live_sources):
@@ -314,8 +318,7 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, t
 
     # The materialisation carries the plots; the report is a page with the charts embedded.
     [dashboard_event] = [
-        m for m in result.get_asset_materialization_events()
-        if m.asset_key.path == ["mart", "bilateral_dashboard"]
+        m for m in result.get_asset_materialization_events() if m.asset_key.path == ["mart", "bilateral_dashboard"]
     ]
     metadata = dashboard_event.materialization.metadata
     for name in ("plot_signals", "plot_normalised_share"):
