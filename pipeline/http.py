@@ -2,23 +2,27 @@
 
 One place for what all sources need: a client-side rate limit (requests-ratelimiter), retries with
 exponential backoff that honour `Retry-After` (tenacity), a per-run call budget, timeouts, secret
-redaction in everything that is logged or stored, and errors that name the source, the request and
-the rule that was broken.
+redaction in everything that is logged or stored, errors that name the source, the request and
+the rule that was broken, and the raw response cache (requests-cache).
 """
 
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from requests_ratelimiter import LimiterSession
+from requests_cache import CachedSession, CacheMixin, create_key
+from requests_cache.policy.settings import DEFAULT_IGNORED_PARAMS
+from requests_ratelimiter import LimiterMixin, LimiterSession
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -29,6 +33,66 @@ from tenacity import (
 )
 
 REDACTED = "<redacted>"
+# Values never written to the response cache (its key, stored request or headers): requests-cache's
+# defaults (Authorization, api_key, access_token, …), the Socrata app token, and the User-Agent, which
+# carries the OpenAlex mailto. Each client adds its own secret query parameters.
+CACHE_REDACTED = (*DEFAULT_IGNORED_PARAMS, "X-App-Token", "User-Agent", "client_id", "client_secret")
+
+
+@dataclass(frozen=True)
+class ResponseCache:
+    """Where and how live answers are kept (requests-cache, one SQLite file for every source).
+
+    `on`: answers younger than `ttl` are served from the file instead of the network, so a failed run
+    resumes without spending API budget again; `replay`: only from the file, whatever its age (an
+    offline re-run), and a request that is not there is an error. Only successful GETs are kept (never
+    the OAuth token exchange); an answer whose body cannot be parsed is dropped again.
+    """
+
+    path: Path
+    mode: str = "on"
+    ttl: timedelta = timedelta(hours=20)
+
+    def session_settings(self, secret_params: Iterable[str]) -> dict[str, Any]:
+        return {
+            "cache_name": str(self.path),
+            "backend": "sqlite",
+            "allowable_methods": ("GET",),
+            "allowable_codes": (200,),
+            "ignored_parameters": (*CACHE_REDACTED, *secret_params),
+            "key_fn": functools.partial(_key_without, tuple(secret_params)),
+            "expire_after": -1 if self.mode == "replay" else self.ttl,
+            "only_if_cached": self.mode == "replay",
+        }
+
+
+def _key_without(secret_params: tuple[str, ...], request: requests.PreparedRequest, **settings: Any) -> str:
+    """requests-cache's key of the request without its secret query parameters, so that an answer
+    fetched with a key is found again without it (an offline replay needs no credentials)."""
+    secrets = {s.lower() for s in secret_params}
+    parts = urlsplit(request.url or "")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in secrets]
+    keyed = request.copy()
+    keyed.url = urlunsplit(parts._replace(query=urlencode(query)))
+    return create_key(keyed, **settings)
+
+
+def from_cache(response: requests.Response) -> bool:
+    """True when the answer came from the response cache (not requests-cache's own 504 "Not Cached")."""
+    return bool(getattr(response, "from_cache", False)) and response.reason != "Not Cached"
+
+
+class CachedLimiterSession(CacheMixin, LimiterMixin, requests.Session):
+    """Cache before the limiter, so answers from the cache neither wait for nor spend the rate limit."""
+
+
+def make_session(per_second: float, cache: ResponseCache | None, secret_params: Iterable[str]) -> requests.Session:
+    """A session paced at `per_second` (0: unpaced), reading and writing `cache` when given."""
+    if cache is None or cache.mode == "off":
+        return LimiterSession(per_second=per_second) if per_second > 0 else requests.Session()
+    cache.path.parent.mkdir(parents=True, exist_ok=True)
+    settings = cache.session_settings(secret_params)
+    return CachedLimiterSession(per_second=per_second, **settings) if per_second > 0 else CachedSession(**settings)
 
 
 class SourceError(RuntimeError):
@@ -121,6 +185,7 @@ class JsonHttpClient:
     headers: Mapping[str, str] = field(default_factory=dict)
     secret_params: tuple[str, ...] = ()
     retry_after_headers: tuple[str, ...] = ("Retry-After",)
+    cache: ResponseCache | None = None
     sleep: Callable[[float], None] = time.sleep
     calls: int = field(default=0, init=False)
     retries: int = field(default=0, init=False)
@@ -128,9 +193,7 @@ class JsonHttpClient:
 
     def __post_init__(self) -> None:
         # The limiter keeps state per session, so one client paces all of a run's calls to a host.
-        self.session: requests.Session = (
-            LimiterSession(per_second=self.requests_per_second) if self.requests_per_second > 0 else requests.Session()
-        )
+        self.session: requests.Session = make_session(self.requests_per_second, self.cache, self.secret_params)
         self.session.headers.update(self.headers)
         self._backoff = wait_exponential_jitter(multiplier=self.backoff_initial, max=self.backoff_max)
 
@@ -216,11 +279,36 @@ class JsonHttpClient:
                 request=safe_url,
                 detail=f"{self.calls} of {self.call_budget} calls used; raise the budget or refresh fewer years",
             )
-        self.calls += 1
-        response = self.session.send(prepared, timeout=self.timeout)
+        try:
+            response = self.session.send(prepared, timeout=self.timeout)
+        except requests.RequestException:
+            self.calls += 1
+            raise
+        cached = from_cache(response)
+        if self.cache is not None and self.cache.mode == "replay" and not cached:
+            raise SourceError(
+                self.source,
+                "not in the response cache (COLLAB_HTTP_CACHE=replay)",
+                request=safe_url,
+                detail=f"cache: {self.cache.path}",
+            )
+        self.calls += 0 if cached else 1  # the budget counts what the API sees
         self.last_headers = dict(response.headers)
         self.classify(response, safe_url)
-        return JsonResponse(parse(response), safe_url, response.status_code, self.last_headers, datetime.now(UTC))
+        try:
+            data = parse(response)
+        except RetryableAnswer:
+            if getattr(response, "cache_key", None):  # a body cut off in transit must not be replayed
+                self.session.cache.delete(response.cache_key)
+            raise
+        return JsonResponse(data, safe_url, response.status_code, self.last_headers, self._retrieved_at(response))
+
+    def _retrieved_at(self, response: requests.Response) -> datetime:
+        """When the answer left the source: as the cache stored it, so a replay records the same time."""
+        if from_cache(response):
+            return response.created_at
+        stored = self.session.cache.get_response(response.cache_key) if getattr(response, "cache_key", None) else None
+        return stored.created_at if stored is not None else datetime.now(UTC)
 
     def _retry_after(self, response: requests.Response, safe_url: str) -> float | None:
         for name in self.retry_after_headers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -9,12 +10,21 @@ from pydantic import Field
 
 from pipeline.context import worldbank
 from pipeline.flights import opensky, soda
+from pipeline.http import ResponseCache
 from pipeline.mobility import oecd, uis
 from pipeline.openalex.client import MAX_PER_PAGE, SOURCE, OpenAlexClient, OpenAlexHttp
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import REPO_ROOT, Settings, load_settings
 
 USER_AGENT = "collab-observatory/0.1 (+https://github.com/collab-observatory)"
 T100_SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "t100"
+
+
+def response_cache(settings: Settings | None = None) -> ResponseCache | None:
+    """The raw response cache the live connectors share (COLLAB_HTTP_CACHE, _FILE, _TTL_HOURS)."""
+    settings = settings or load_settings()
+    if settings.http_cache == "off":
+        return None
+    return ResponseCache(settings.http_cache_file, settings.http_cache, timedelta(hours=settings.http_cache_ttl_hours))
 
 
 class OpenAlexResource(dg.ConfigurableResource):
@@ -54,6 +64,7 @@ class OpenAlexResource(dg.ConfigurableResource):
             default_params=params,
             headers=headers,
             secret_params=("api_key", "mailto"),
+            cache=response_cache(),
         )
         return OpenAlexClient(http, per_page=self.per_page)
 
@@ -72,6 +83,7 @@ class _HttpSettings(dg.ConfigurableResource):
             "max_retry_after": self.max_retry_after_seconds,
             "timeout": self.timeout_seconds,
             "headers": {"User-Agent": USER_AGENT, **(headers or {})},
+            "cache": response_cache(),
         }
 
 

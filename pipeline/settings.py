@@ -19,6 +19,7 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "collab.duckdb"
 # sample: the bundled synthetic sample; live: every source's real API; snapshot: OpenAlex from a local
 # copy of its snapshot (OPENALEX_SNAPSHOT_DIR), every other source live.
 MODES = ("sample", "live", "snapshot")
+HTTP_CACHE_MODES = ("off", "on", "replay")
 # HK/MO(/TW) stay separate by default, as OpenAlex codes them; a policy may merge them into CN.
 TERRITORY_POLICIES = {
     "separate": {},
@@ -72,6 +73,10 @@ class Settings:
     # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
     bootstrap_replicates: int = 200
     bootstrap_seed: int = 2018
+    # Raw response cache of the live connectors (pipeline.http.ResponseCache): off, on or replay.
+    http_cache: str = "on"
+    http_cache_file: Path = REPO_ROOT / "warehouse" / "http_cache.sqlite"
+    http_cache_ttl_hours: int = 20
 
     @property
     def year_list(self) -> list[int]:
@@ -167,6 +172,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     work_types = tuple(t.strip().lower() for t in env.get("COLLAB_WORK_TYPES", "article").split(",") if t.strip())
     if not work_types or not all(re.fullmatch(r"[a-z-]+", t) for t in work_types):
         raise SettingsError("COLLAB_WORK_TYPES: expected a comma list of OpenAlex work types, e.g. article,review")
+    http_cache = env.get("COLLAB_HTTP_CACHE", "on").strip().lower() or "on"
+    if http_cache not in HTTP_CACHE_MODES:
+        raise SettingsError(f"COLLAB_HTTP_CACHE={http_cache!r}: expected one of {', '.join(HTTP_CACHE_MODES)}")
     return Settings(
         mode=mode,
         warehouse=Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
@@ -196,4 +204,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("COLLAB_BOOTSTRAP_REPLICATES", "200"), "COLLAB_BOOTSTRAP_REPLICATES", minimum=20
         ),
         bootstrap_seed=parse_int(env.get("COLLAB_BOOTSTRAP_SEED", "2018"), "COLLAB_BOOTSTRAP_SEED", 0),
+        http_cache=http_cache,
+        http_cache_file=Path(env.get("COLLAB_HTTP_CACHE_FILE") or REPO_ROOT / "warehouse" / "http_cache.sqlite"),
+        http_cache_ttl_hours=parse_int(env.get("COLLAB_HTTP_CACHE_TTL_HOURS", "20"), "COLLAB_HTTP_CACHE_TTL_HOURS", 0),
     )

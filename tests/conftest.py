@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from pytest_httpserver import HTTPServer
 
 import pipeline.http as http_module
@@ -61,6 +60,9 @@ CONTRACT_VARS = (
     "COLLAB_ALERT_WEBHOOK_URL",
     "COLLAB_BOOTSTRAP_REPLICATES",
     "COLLAB_BOOTSTRAP_SEED",
+    "COLLAB_HTTP_CACHE",
+    "COLLAB_HTTP_CACHE_FILE",
+    "COLLAB_HTTP_CACHE_TTL_HOURS",
     *SOURCE_URL_VARS,
     "UIS_VERSION",
     "SODA_APP_TOKEN",
@@ -80,6 +82,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("COLLAB_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("COLLAB_REPORT_DIR", str(tmp_path / "reports"))
     monkeypatch.setenv("COLLAB_SNAPSHOT_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("COLLAB_HTTP_CACHE_FILE", str(tmp_path / "http_cache.sqlite"))
     monkeypatch.setenv("OPENALEX_BASE_URL", "http://127.0.0.1:9")  # nothing listens: sample mode must not call
     monkeypatch.setenv("OPENALEX_API_KEY", "")
     monkeypatch.setenv("OPENALEX_MAILTO", "")
@@ -149,7 +152,8 @@ def live_sources(monkeypatch, servers, tmp_path) -> dict:
     """COLLAB_MODE=live with every mobility and flight source pointed at a fake serving the sample.
     Client-side pacing is switched off (it is tested with the connectors): the OECD's 20 queries a
     minute would otherwise make this test wait for minutes on a local server."""
-    monkeypatch.setattr(http_module, "LimiterSession", lambda per_second: requests.Session())
+    make_session = http_module.make_session
+    monkeypatch.setattr(http_module, "make_session", lambda per_second, *rest: make_session(0, *rest))
     fakes = {
         "uis": FakeUis(),
         "oecd": FakeOecd.from_sample(),

@@ -156,9 +156,10 @@ def test_oecd_download_is_skipped_while_valid_from_is_unchanged(isolated_env, li
 
 
 # ------------------------------------------------------------------------------------------- bad input
-def test_unknown_uis_indicator_fails_naming_it_and_changes_nothing(isolated_env, live_sources):
+def test_unknown_uis_indicator_fails_naming_it_and_changes_nothing(isolated_env, live_sources, monkeypatch):
     assert materialize(groups=MOBILITY).success
     before = fingerprint(isolated_env)
+    monkeypatch.setenv("COLLAB_HTTP_CACHE", "off")  # ask the changed source (cached answers live a day)
     # UIS withdraws the inbound total: the id the connector asks for is now unknown to the service.
     live_sources["uis"].records = [r for r in live_sources["uis"].records if r["indicatorId"] != "26637"]
     live_sources["uis"].definitions = [

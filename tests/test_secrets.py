@@ -39,6 +39,8 @@ def test_live_run_leaks_no_secret(isolated_env, tmp_path, monkeypatch, live_env,
     files = {
         p: p.read_bytes() for p in Path(tmp_path).rglob("*") if p.is_file() and p.suffix not in (".duckdb", ".wal")
     }
+    # the raw response cache: every live answer with its request, checked byte for byte like the other files
+    assert Path(tmp_path / "http_cache.sqlite") in files, "the live run kept its answers in the response cache"
     tables = [
         r[0]
         for r in query(
