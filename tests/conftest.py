@@ -70,29 +70,41 @@ CONTRACT_VARS = (
     "OPENSKY_CLIENT_ID",
     "OPENSKY_CLIENT_SECRET",
 )
+# Dagster EnvVars must be set; empty means "not configured".
+UNSET_VARS = ("UIS_VERSION", "SODA_APP_TOKEN", "T100_DIR", "OPENSKY_CLIENT_ID", "OPENSKY_CLIENT_SECRET")
 TEST_API_KEY = "test-key-3f9c"
+
+
+def isolated_values(root: Path) -> dict[str, str]:
+    """The contract variables of an isolated, sample-mode test rooted at `root` (nothing else is set)."""
+    return {
+        "COLLAB_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "COLLAB_REPORT_DIR": str(root / "reports"),
+        "COLLAB_SNAPSHOT_STORE": str(root / "store"),
+        "COLLAB_HTTP_CACHE_FILE": str(root / "http_cache.sqlite"),
+        "OPENALEX_BASE_URL": "http://127.0.0.1:9",  # nothing listens: sample mode must not call
+        "OPENALEX_API_KEY": "",
+        "OPENALEX_MAILTO": "",
+        **dict.fromkeys(SOURCE_URL_VARS, "http://127.0.0.1:9"),
+        **dict.fromkeys(UNSET_VARS, ""),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
+    """Clear every contract variable the shell had and set `isolated_values(root)`; returns the warehouse path."""
+    for name in CONTRACT_VARS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in isolated_values(root).items():
+        monkeypatch.setenv(name, value)
+    (root / "dagster_home").mkdir(parents=True, exist_ok=True)
+    return root / "warehouse.duckdb"
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test gets its own warehouse and the sample-mode defaults, whatever the shell had."""
-    for name in CONTRACT_VARS:
-        monkeypatch.delenv(name, raising=False)
-    warehouse = tmp_path / "warehouse.duckdb"
-    monkeypatch.setenv("COLLAB_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("COLLAB_REPORT_DIR", str(tmp_path / "reports"))
-    monkeypatch.setenv("COLLAB_SNAPSHOT_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("COLLAB_HTTP_CACHE_FILE", str(tmp_path / "http_cache.sqlite"))
-    monkeypatch.setenv("OPENALEX_BASE_URL", "http://127.0.0.1:9")  # nothing listens: sample mode must not call
-    monkeypatch.setenv("OPENALEX_API_KEY", "")
-    monkeypatch.setenv("OPENALEX_MAILTO", "")
-    for name in SOURCE_URL_VARS:
-        monkeypatch.setenv(name, "http://127.0.0.1:9")
-    for name in ("UIS_VERSION", "SODA_APP_TOKEN", "T100_DIR", "OPENSKY_CLIENT_ID", "OPENSKY_CLIENT_SECRET"):
-        monkeypatch.setenv(name, "")
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
-    return warehouse
+    return isolate(monkeypatch, tmp_path)
 
 
 @functools.cache
