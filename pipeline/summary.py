@@ -18,7 +18,13 @@ def summary(path: Path) -> str:
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             "WHERE schema_name IN ('raw', 'ref', 'core', 'mart') ORDER BY 1"
         ).fetchall()
-        lines = ["table                              rows"]
+        published = _rows(
+            conn,
+            "meta.publication",
+            "SELECT run_id, published_at, source_mode FROM meta.publication ORDER BY published_at DESC LIMIT 1",
+        )
+        lines = [f"Published by run {r[0]} at {r[1]:%Y-%m-%d %H:%M:%S %Z} ({r[2]})" for r in published]
+        lines += ["table                              rows"]
         for name, _ in tables:
             rows = conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             lines.append(f"{name:<34} {rows:>8}")
