@@ -95,8 +95,23 @@ def make_session(per_second: float, cache: ResponseCache | None, secret_params: 
     return CachedLimiterSession(per_second=per_second, **settings) if per_second > 0 else CachedSession(**settings)
 
 
+# Answers a response cache served or stored in this process, by their redacted URL. A connector that rejects
+# an answer raises SourceError naming that URL, and the answer is evicted: a resumed run asks the source
+# again instead of replaying what was refused (except in replay mode, where the file is the record).
+_CACHED_ANSWERS: dict[str, tuple[Any, str]] = {}
+
+
+def forget_answer(request: str | None) -> None:
+    """Evict the cached answer to `request` (a redacted URL), if a response cache holds one."""
+    entry = _CACHED_ANSWERS.pop(request, None) if request else None
+    if entry is not None:
+        cache, key = entry
+        cache.delete(key)
+
+
 class SourceError(RuntimeError):
-    """A source answered something we cannot use. The message names source, rule, request, record."""
+    """A source answered something we cannot use. The message names source, rule, request, record.
+    Raising it for a request evicts that request's cached answer (see forget_answer)."""
 
     def __init__(
         self,
@@ -108,6 +123,7 @@ class SourceError(RuntimeError):
         detail: str = "",
     ) -> None:
         self.source, self.rule, self.request, self.record, self.detail = source, rule, request, record, detail
+        forget_answer(request)
         parts = [f"[{source}] {rule}"]
         if detail:
             parts.append(detail)
@@ -301,6 +317,8 @@ class JsonHttpClient:
             if getattr(response, "cache_key", None):  # a body cut off in transit must not be replayed
                 self.session.cache.delete(response.cache_key)
             raise
+        if self.cache is not None and self.cache.mode == "on" and getattr(response, "cache_key", None):
+            _CACHED_ANSWERS[safe_url] = (self.session.cache, response.cache_key)
         return JsonResponse(data, safe_url, response.status_code, self.last_headers, self._retrieved_at(response))
 
     def _retrieved_at(self, response: requests.Response) -> datetime:

@@ -98,6 +98,23 @@ def test_a_body_cut_off_in_transit_is_not_kept(httpserver, tmp_path):
     assert client(httpserver, ResponseCache(cache.path, "replay")).get_json("/items").data == {"items": [1, 2]}
 
 
+def test_an_answer_the_connector_rejects_is_not_replayed(httpserver, tmp_path):
+    answers = iter([{"wrong": "shape"}, {"items": [1]}])
+    httpserver.expect_request("/items").respond_with_handler(lambda request: answer(next(answers)))
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+
+    def items(http: JsonHttpClient) -> list:
+        response = http.get_json("/items")
+        if "items" not in response.data:
+            raise SourceError("test-source", "answer without items", request=response.url)
+        return response.data["items"]
+
+    with pytest.raises(SourceError, match="answer without items"):
+        items(client(httpserver, cache))
+    assert items(client(httpserver, cache)) == [1], "the resumed run asked the source again"
+    assert items(client(httpserver, cache)) == [1] and len(httpserver.log) == 2, "the good answer is kept"
+
+
 def test_only_successful_gets_are_kept(httpserver, tmp_path):
     httpserver.expect_request("/token", method="POST").respond_with_json({"access_token": TOKEN})
     httpserver.expect_request("/missing").respond_with_json({"error": "no"}, status=404)

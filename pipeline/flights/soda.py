@@ -291,7 +291,9 @@ class SodaClient:
             yield resp.data
 
     def passenger_rows(self, foreign_airports: Sequence[str], years: tuple[int, int]) -> list[SodaRow]:
-        """Passenger rows for flights touching the given foreign airports, years inclusive."""
+        """Passenger rows for flights touching the given foreign airports, years inclusive.
+
+        An empty page after full ones is checked against `count(*)` (`_check_count`)."""
         codes, years = _check_query(foreign_airports, years)
         if not codes:
             return []  # nothing asked, nothing to fetch (no call)
@@ -301,8 +303,9 @@ class SodaClient:
             "$order": ",".join((*NATURAL_ORDER, ":id")),
         }
         rows: list[SodaRow] = []
-        index = 0
+        index, pages, last = 0, 0, None
         for resp in self._pages(params):
+            pages, last = pages + 1, resp
             for raw in resp.data:
                 row = parse_row(raw, index, request=resp.url, retrieved_at=resp.retrieved_at)
                 if row.fg_apt not in codes or not years[0] <= row.year <= years[1]:
@@ -316,7 +319,27 @@ class SodaClient:
                     )
                 rows.append(row)
                 index += 1
+        if pages > 1 and last is not None and not last.data:
+            self._check_count(params["$where"], len(rows), last.url)
         return rows
+
+    def _check_count(self, where: str, received: int, request: str) -> None:
+        """An empty page after full ones ends the query only if no rows are left. SODA sends no total,
+        so an empty page too early (a server that lost its place) would cut the result short without a
+        word: ask `count(*)` for the same `$where` once, in this case only (it also happens when the
+        row count is a multiple of the page size)."""
+        resp = self.http.get_json(self.path, {"$select": "count(*) AS row_count", "$where": where})
+        answer = resp.data
+        first = answer[0] if isinstance(answer, list) and len(answer) == 1 else None
+        raw = first.get("row_count") if isinstance(first, dict) else None
+        total = parse_count(raw, "row_count", record="count(*) answer", request=resp.url)
+        if total != received:
+            raise SourceError(
+                SOURCE,
+                "empty page before the end of the result",
+                request=request,
+                detail=f"{received} rows paged, count(*) = {total} for the same $where",
+            )
 
 
 def build_soda(
