@@ -164,7 +164,9 @@ def test_killed_and_disk_full_runs_change_nothing_and_readers_never_see_half_a_r
     code, output = _run_writer(file_size_limit=FILE_SIZE_LIMIT)
     assert code == 1 and "STEP_FAILURE" in output, output[-3000:]
     assert "File too large" in output or "IO Error" in output, output[-3000:]
-    print("\ndisk full: " + next(line for line in output.splitlines() if line.startswith("STEP_FAILURE"))[:300])
+    step = next(line for line in output.splitlines() if line.startswith("STEP_FAILURE"))
+    error = next(line for line in output.splitlines() if "File too large" in line or "IO Error" in line)
+    print(f"\ndisk full: {step.split(':')[0]}: {error.strip()[:300]}")
     assert sha256(published) == old_bytes and fingerprint(published) == old_state
 
     # The next run completes while a reader queries the published file in a loop.
