@@ -99,7 +99,10 @@ def pipeline_run(snapshot: Path, workdir: Path) -> dict:
     timings["load_and_indices_s"] = time.perf_counter() - started
     import duckdb
 
-    conn = duckdb.connect(os.environ["COLLAB_WAREHOUSE"], read_only=True)
+    from pipeline.publish import build_path
+
+    # The selection stops before publish/warehouse (write-audit-publish): the run's tables are in the build file.
+    conn = duckdb.connect(str(build_path(Path(os.environ["COLLAB_WAREHOUSE"]))), read_only=True)
     pairs, rows, works = conn.execute(
         "SELECT count(DISTINCT (country_a, country_b)), count(*), "
         "(SELECT count(*) FROM raw.openalex_snapshot_works) FROM mart.bilateral_papers"

@@ -20,7 +20,7 @@ import duckdb
 from pipeline.flights.t100 import PASSENGER_CLASSES
 from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
 from pipeline.settings import REPO_ROOT, Settings, load_settings
-from pipeline.validation import Suite, SuiteResult, validate_frame
+from pipeline.validation import Suite, SuiteResult, validate_query
 
 SQL_ROOT = REPO_ROOT / "warehouse"
 # Files written by duckdb 2.x are unreadable by 1.x and by the PyPI duckdb CLI unless pinned to an
@@ -196,8 +196,7 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
                 conn.execute(f"CREATE OR REPLACE TABLE {load.table} AS {load.select_sql}")
             rows = conn.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
             results = [
-                validate_frame(conn.execute(suite.view_sql.format(table=relation)).fetchdf(), suite)
-                for suite in load.suites(previous)
+                validate_query(conn, suite.view_sql.format(table=relation), suite) for suite in load.suites(previous)
             ]
             apply_comments(conn, load.table, load.comments)
             outcomes.append(LoadOutcome(load.table, rows, previous, results))
