@@ -18,17 +18,9 @@ from pathlib import Path
 def writer(groups: list[str]) -> int:
     import dagster as dg
 
-    from pipeline.definitions import defs
+    from tests.test_e2e import materialize
 
-    graph = defs.resolve_asset_graph()
-    selection = [
-        k
-        for k in graph.get_all_asset_keys()
-        if graph.get(k).partitions_def is None and (not groups or graph.get(k).group_name in {*groups, "publish"})
-    ]
-    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
-    )
+    result = materialize(groups=tuple(groups) or None, instance=dg.DagsterInstance.ephemeral())
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             print(f"STEP_FAILURE {event.step_key}: {event.step_failure_data.error.message.strip()}", flush=True)

@@ -14,7 +14,7 @@ import pytest
 import pipeline.openalex.sample as sample_module
 from pipeline.definitions import defs
 from pipeline.dictionary import dictionary, undocumented
-from pipeline.publish import build_path
+from pipeline.publish import build_path, table_checksums
 
 pytestmark = pytest.mark.e2e
 
@@ -71,16 +71,13 @@ def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def fingerprint(path: Path) -> dict[str, tuple]:
-    """Row count and an order-independent hash of every table: equal means unchanged."""
-    tables = [
-        r[0]
-        for r in query(
-            path,
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-            "WHERE schema_name IN ('raw', 'ref', 'core', 'mart')",
-        )
-    ]
-    return {t: query(path, f"SELECT count(*), sum(hash(t)) FROM {t} AS t")[0] for t in tables}
+    """Row count and an order-independent hash of every table (the publication manifest's checksums):
+    equal means unchanged."""
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        return {table: (rows, checksum) for table, rows, checksum in table_checksums(conn)}
+    finally:
+        conn.close()
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
