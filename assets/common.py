@@ -63,14 +63,15 @@ def check_spec(table: str) -> dg.AssetCheckSpec:
     )
 
 
-def _check_result(outcome: LoadOutcome, source: str) -> dg.AssetCheckResult:
+def check_result(outcome: LoadOutcome, source: str) -> dg.AssetCheckResult:
+    """The blocking check's result for one load (its suites may have run in several batches)."""
     failed = [(r.suite, f) for r in outcome.results for f in r.failures]
     metadata: dict[str, dg.MetadataValue] = {
         "source": dg.MetadataValue.text(source),
         "rows_validated": dg.MetadataValue.int(outcome.rows),
         "previous_rows": dg.MetadataValue.int(outcome.previous_rows),
         "expectations_evaluated": dg.MetadataValue.int(sum(r.evaluated for r in outcome.results)),
-        "suites": dg.MetadataValue.json([r.suite for r in outcome.results]),
+        "suites": dg.MetadataValue.json(list(dict.fromkeys(r.suite for r in outcome.results))),
     }
     for suite, f in failed:
         metadata[f"{suite} {f.describe()}"] = dg.MetadataValue.json(
@@ -122,8 +123,8 @@ def gate(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad], source: st
             for f in r.failures
         ]
         failure = dg.Failure(description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)})
-        return GateReport([_check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)
-    return GateReport([_check_result(o, source) for o in outcomes if o.results], outcomes, None)
+        return GateReport([check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)
+    return GateReport([check_result(o, source) for o in outcomes if o.results], outcomes, None)
 
 
 def gated_tables(

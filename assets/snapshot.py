@@ -4,43 +4,51 @@ Partitioned by the snapshot's own `updated_date=` partitions (a dynamic partitio
 - a new release only adds dates, so an incremental run extracts just the new partitions (the sensor adds
   them above the watermark, the newest date already known), and a work that changed moves to a newer
   date, where the latest-version rule of raw.openalex_snapshot_works picks it up exactly once;
-- each partition is at most a few million works (parts of ≤ 400,000 records), so memory is bounded per step.
+- a partition is read in batches of whole parts (COLLAB_SNAPSHOT_BATCH_RECORDS), so memory is bounded by
+  the batch, however large the partition.
 Publication-year partitions would instead make every step scan every file.
 
-Each partition step reads the gzip JSON with its own in-memory DuckDB and writes one Parquet file: no step
+Each partition step reads the gzip JSON with its own in-memory DuckDB and writes one Parquet file per batch: no step
 touches the warehouse file, so partitions run in parallel (runs here; the same definitions on a
 cluster executor later). The aggregation into the warehouse is one set-based step over those files.
 
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.common import OWNERS, SAME_MODE, check_spec, gate, gated_tables, key, not_loaded, spec
+from assets.common import OWNERS, SAME_MODE, check_result, check_spec, gate, gated_tables, key, not_loaded, spec
 from pipeline import suites
 from pipeline.dictionary import comments
-from pipeline.openalex.snapshot import Snapshot, extract_partition, merged_ids, open_snapshot
+from pipeline.openalex.snapshot import (
+    STAGED_ROWS_SQL,
+    PartitionStats,
+    Snapshot,
+    merged_ids,
+    open_snapshot,
+    part_batches,
+    release_staged,
+    stage_partition,
+)
+from pipeline.openalex.snapshot_store import extracted_files, partition_dir, start_building, swap_in
 from pipeline.settings import Settings, load_settings
-from pipeline.warehouse import TableLoad, Warehouse, connect, init_schema, set_variables, sql_text
+from pipeline.warehouse import LoadOutcome, TableLoad, Warehouse, connect, init_schema, set_variables, sql_text
 
 SNAPSHOT_PARTITIONS = dg.DynamicPartitionsDefinition(name="openalex_snapshot_updated_date")
 PARTS = "raw.openalex_snapshot_parts"
 WORKS = "raw.openalex_snapshot_works"
-
-
-def partition_file(store: Path, partition: str) -> Path:
-    return store / f"updated_date={partition}" / "works.parquet"
-
-
-def extracted_files(store: Path) -> list[Path]:
-    return sorted(store.glob("updated_date=*/works.parquet"))
+# One batch's rows with their provenance (variables set by the asset and by stage_partition).
+PARTS_SQL = (
+    "SELECT *, getvariable('snapshot_source') AS source, 'snapshot' AS source_mode, "
+    "getvariable('retrieved_at')::TIMESTAMPTZ AS retrieved_at, getvariable('load_id') AS load_id "
+    f"FROM ({STAGED_ROWS_SQL})"
+)
 
 
 def _snapshot(settings: Settings) -> Snapshot:
@@ -54,61 +62,78 @@ def _snapshot(settings: Settings) -> Snapshot:
     partitions_def=SNAPSHOT_PARTITIONS,
     group_name="snapshot",
     description="One updated_date partition of the OpenAlex snapshot, projected to the fields the indices need "
-    "and validated, as a Parquet file under COLLAB_SNAPSHOT_STORE (no warehouse write: partitions run in parallel).",
+    "and validated, as Parquet files under COLLAB_SNAPSHOT_STORE (no warehouse write: partitions run in parallel).",
     owners=OWNERS,
     kinds={"duckdb", "parquet"},
     check_specs=[check_spec(PARTS)],
 )
 def openalex_snapshot_parts(context: dg.AssetExecutionContext) -> Iterator:
+    """Read the partition in batches of whole parts (COLLAB_SNAPSHOT_BATCH_RECORDS records), each gated by
+    the great-expectations suite and written as one Parquet file, so memory is bounded by the batch, not by
+    the partition; the partition's folder is swapped in only when every batch passed."""
     settings = load_settings()
     snapshot = _snapshot(settings)
     partition = context.partition_key
-    retrieved_at = datetime.now(UTC)
-    with connect(":memory:") as conn:
-        init_schema(conn)
-        set_variables(conn, settings, load_id=context.run.run_id)
-        extract = extract_partition(conn, snapshot, date.fromisoformat(partition))
-        rows = pl.DataFrame(extract.rows) if not isinstance(extract.rows, pl.DataFrame) else extract.rows
-        conn.register(
-            "incoming_snapshot_rows",
-            rows.with_columns(
-                pl.lit(f"openalex_snapshot@{snapshot.release}").alias("source"),
-                pl.lit("snapshot").alias("source_mode"),
-                pl.lit(retrieved_at).alias("retrieved_at"),
-                pl.lit(context.run.run_id).alias("load_id"),
-            ).to_arrow(),
-        )
-        report = gate(
-            conn,
-            [
-                TableLoad(
-                    PARTS,
-                    "SELECT * FROM incoming_snapshot_rows",
-                    lambda previous: suites.raw_openalex_snapshot_parts(),
-                    comments=comments(PARTS),
+    day = date.fromisoformat(partition)
+    batches = part_batches(snapshot.parts_of(day), settings.snapshot_batch_records) or [None]
+    target = partition_dir(settings.snapshot_store, partition)
+    building = start_building(target)
+    source = f"openalex snapshot {snapshot.release} ({partition})"
+    stats: PartitionStats | None = None
+    outcomes: list[LoadOutcome] = []
+    try:
+        with connect(":memory:") as conn:
+            init_schema(conn)
+            set_variables(
+                conn,
+                settings,
+                load_id=context.run.run_id,
+                snapshot_source=f"openalex_snapshot@{snapshot.release}",
+                retrieved_at=datetime.now(UTC),
+            )
+            for number, batch in enumerate(batches):
+                read = stage_partition(conn, snapshot, day, batch)  # None: the whole partition (raises if unknown)
+                stats = read if stats is None else stats + read
+                names = ", ".join(snapshot.relative(p.path) for p in batch or snapshot.parts_of(day))
+                try:
+                    load = TableLoad(
+                        PARTS,
+                        PARTS_SQL,
+                        lambda previous: suites.raw_openalex_snapshot_parts(),
+                        comments=comments(PARTS),
+                    )
+                    report = gate(conn, [load], source=f"{source}, parts {names}")
+                finally:
+                    release_staged(conn)
+                if report.failure is not None:
+                    yield from report.check_results
+                    report.raise_if_failed()
+                outcomes += report.outcomes
+                conn.execute(
+                    f"COPY {PARTS} TO '{building / f'works_{number:04d}.parquet'}' (FORMAT parquet, COMPRESSION zstd)"
                 )
-            ],
-            source=f"openalex snapshot {snapshot.release} ({partition})",
-        )
-        yield from report.check_results
-        report.raise_if_failed()
-        target = partition_file(settings.snapshot_store, partition)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".parquet.partial")
-        conn.execute(f"COPY {PARTS} TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
-        os.replace(partial, target)  # a killed step never leaves half a file where readers look
+                conn.execute(f"DROP TABLE {PARTS}")  # frees the batch before the next one is read
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)  # the previous extraction of the partition stays as it was
+        raise
+    swap_in(building, target)
+    assert stats is not None
+    yield check_result(
+        LoadOutcome(PARTS, sum(o.rows for o in outcomes), 0, [r for o in outcomes for r in o.results]), source
+    )
     yield dg.MaterializeResult(
         asset_key=key(PARTS),
         metadata={
             "partition": partition,
             "snapshot_release": snapshot.release,
             "layout": snapshot.layout,
-            "rows": dg.MetadataValue.int(rows.height),
-            "parts_read": dg.MetadataValue.int(extract.parts_read),
-            "quarantined_lines": dg.MetadataValue.int(extract.quarantined_lines),
-            "quarantined_no_authorships": dg.MetadataValue.int(extract.quarantined_no_authorships),
-            "duplicates_in_partition": dg.MetadataValue.int(extract.duplicates),
-            "quarantine_samples": dg.MetadataValue.json([str(s) for s in extract.samples][:20]),
+            "rows": dg.MetadataValue.int(sum(o.rows for o in outcomes)),
+            "parts_read": dg.MetadataValue.int(stats.parts_read),
+            "batches": dg.MetadataValue.int(len(batches)),
+            "quarantined_lines": dg.MetadataValue.int(stats.quarantined_lines),
+            "quarantined_no_authorships": dg.MetadataValue.int(stats.quarantined_no_authorships),
+            "duplicates_in_batches": dg.MetadataValue.int(stats.duplicates),
+            "quarantine_samples": dg.MetadataValue.json([str(s) for s in stats.samples][:20]),
             "path": dg.MetadataValue.path(str(target)),
         },
     )
@@ -159,16 +184,18 @@ def openalex_snapshot_works(context: dg.AssetExecutionContext, warehouse: Wareho
 def _merge_report(conn: duckdb.DuckDBPyConnection, merged: pl.DataFrame) -> dict[str, dg.MetadataValue]:
     """How the latest-version and merged-id rules changed the extracted rows (counted, never silent)."""
     conn.register("merged_report", merged.select("id").to_arrow())
-    files, extracted, distinct, unknown = conn.execute(
-        "WITH parts AS (SELECT work_id FROM read_parquet(getvariable('snapshot_files'))) "
-        "SELECT len(getvariable('snapshot_files')), (SELECT count(*) FROM parts), "
-        "(SELECT count(DISTINCT work_id) FROM parts), "
+    files, partitions, extracted, moved, unknown = conn.execute(
+        "WITH parts AS (SELECT work_id, updated_date FROM read_parquet(getvariable('snapshot_files'))) "
+        "SELECT len(getvariable('snapshot_files')), (SELECT count(DISTINCT updated_date) FROM parts), "
+        "(SELECT count(*) FROM parts), "
+        "(SELECT count(*) FROM (SELECT work_id FROM parts GROUP BY work_id HAVING count(DISTINCT updated_date) > 1)), "
         "(SELECT count(*) FROM merged_report WHERE id NOT IN (SELECT work_id FROM parts))"
     ).fetchall()[0]
     return {
-        "partitions": dg.MetadataValue.int(files),
+        "files": dg.MetadataValue.int(files),
+        "partitions": dg.MetadataValue.int(partitions),
         "extracted_rows": dg.MetadataValue.int(extracted),
-        "moved_between_partitions": dg.MetadataValue.int(extracted - distinct),
+        "moved_between_partitions": dg.MetadataValue.int(moved),
         "merged_ids_listed": dg.MetadataValue.int(merged.height),
         "merged_ids_unknown": dg.MetadataValue.int(unknown),
     }

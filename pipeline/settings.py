@@ -63,6 +63,8 @@ class Settings:
     # Snapshot mode: the local copy of s3://openalex, and where per-partition extracts are kept.
     snapshot_dir: Path | None = None
     snapshot_store: Path = REPO_ROOT / "warehouse" / "snapshot"
+    # Records read at once in a partition run (whole parts, by the manifest's record_count): bounds its memory.
+    snapshot_batch_records: int = 400_000
     # DuckDB's memory limit per connection: beyond it, joins and sorts spill to disk instead of growing.
     duckdb_memory_limit: str = "2GB"
     # Run-failure alerts: a JSON Lines file and/or a webhook URL (secret: never logged).
@@ -195,6 +197,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
         snapshot_dir=snapshot_dir,
         snapshot_store=Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
+        snapshot_batch_records=parse_int(
+            env.get("COLLAB_SNAPSHOT_BATCH_RECORDS", "400000"), "COLLAB_SNAPSHOT_BATCH_RECORDS", 1
+        ),
         duckdb_memory_limit=parse_memory(env.get("COLLAB_DUCKDB_MEMORY_LIMIT", "2GB"), "COLLAB_DUCKDB_MEMORY_LIMIT"),
         alert_file=Path(env["COLLAB_ALERT_FILE"]) if env.get("COLLAB_ALERT_FILE", "").strip() else None,
         alert_webhook_url=env.get("COLLAB_ALERT_WEBHOOK_URL", "").strip(),

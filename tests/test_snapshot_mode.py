@@ -131,3 +131,64 @@ def _replace_in_gzip(path: Path, old: str, new: str) -> None:
     assert old in text
     path.write_bytes(gzip.compress(text.replace(old, new).encode("utf-8")))
     refresh_manifest_size(path)
+
+
+def _store_files(store: Path) -> dict[str, bytes]:
+    return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
+
+
+def _partition_rows(store: Path, partition: str) -> list[tuple]:
+    import duckdb
+
+    files = [str(f) for f in sorted((store / f"updated_date={partition}").glob("*.parquet"))]
+    return duckdb.sql(
+        "SELECT * EXCLUDE (retrieved_at, load_id) FROM read_parquet(?) ORDER BY work_id", params=[files]
+    ).fetchall()
+
+
+def test_a_partition_read_in_batches_gives_the_same_rows_one_file_per_batch(
+    isolated_env, snapshot_env, tmp_path, monkeypatch
+):
+    build_snapshot(snapshot_env, "jsonl", release=1)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
+    store = tmp_path / "store"
+    whole = dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance)
+    one_batch = _partition_rows(store, "2026-01-01")
+    monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")  # every part a batch of its own
+    batched = dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance)
+    assert list(_store_files(store)) == [
+        "updated_date=2026-01-01/works_0000.parquet",
+        "updated_date=2026-01-01/works_0001.parquet",
+    ]
+    assert _partition_rows(store, "2026-01-01") == one_batch and len(one_batch) == 5
+    metadata = {
+        run: next(iter(r.get_asset_materialization_events())).materialization.metadata
+        for run, r in (("whole", whole), ("batched", batched))
+    }
+    assert (metadata["whole"]["batches"].value, metadata["batched"]["batches"].value) == (1, 2)
+    assert metadata["batched"]["rows"].value == 5 and metadata["batched"]["parts_read"].value == 2
+    [check] = batched.get_asset_check_evaluations()  # one blocking check per materialisation, over every batch
+    assert check.passed and check.metadata["rows_validated"].value == 5
+
+
+def test_a_failed_batch_keeps_the_previous_extraction_of_the_partition(
+    isolated_env, snapshot_env, tmp_path, monkeypatch
+):
+    build_snapshot(snapshot_env, "jsonl", release=1)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
+    assert dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance).success
+    store = tmp_path / "store"
+    before = _store_files(store)
+    # the first batch passes and is written; the second holds an unknown country code
+    monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")
+    second_part = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0001.gz"))
+    _replace_in_gzip(second_part, '"countries": ["JP"]', '"countries": ["XX"]')
+    result = dg.materialize(
+        [openalex_snapshot_parts], partition_key="2026-01-01", instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and "part_0001.gz" in check.metadata["source"].value
+    assert _store_files(store) == before  # byte for byte, and no folder left half-written

@@ -16,9 +16,13 @@ from pipeline.openalex.snapshot import (
     MERGED_IDS_SCHEMA,
     OUTPUT_COLUMNS,
     OUTPUT_SCHEMA,
+    Part,
+    PartitionStats,
+    QuarantineSample,
     extract_partition,
     merged_ids,
     open_snapshot,
+    part_batches,
 )
 from pipeline.warehouse import sql_text
 from tests.snapshot_fixture import (
@@ -315,6 +319,28 @@ def test_a_batch_of_parts_can_be_read_alone(tmp_path, conn):
     assert (extract.parts_read, sorted(extract.rows["work_id"])) == (1, [w(4), w(5)])
     with pytest.raises(SourceError, match="parts are not all in the partition"):
         extract_partition(conn, snapshot, D2, parts=batch)
+
+
+def test_parts_are_batched_by_record_count_without_splitting_a_part(tmp_path):
+    parts = [Part(tmp_path / f"p{i}", D1, n, None) for i, n in enumerate([3, 2, None, 5, 7, 1, 4])]
+    batches = part_batches(parts, max_records=5)
+    counts = [[p.record_count for p in batch] for batch in batches]
+    # a part without a count, or larger than a batch, is read alone; nothing is dropped or reordered
+    assert counts == [[3, 2], [None], [5], [7], [1, 4]]
+    assert [p for batch in batches for p in batch] == parts
+    assert part_batches(parts, max_records=100) == [parts[:2], parts[2:3], parts[3:]]
+    assert part_batches([], max_records=5) == []
+
+
+def test_batch_stats_add_up_and_keep_a_few_samples_per_reason():
+    def stats(n: int, reason: str) -> PartitionStats:
+        samples = tuple(QuarantineSample(reason, f"part_{n}", line=i) for i in range(4))
+        return PartitionStats(D1, 1, 10 * n, n, 2 * n, 3 * n, samples)
+
+    total = stats(1, "not_json") + stats(2, "not_json") + stats(3, "no_authorships")
+    assert (total.parts_read, total.records_read, total.quarantined_lines) == (3, 60, 6)
+    assert (total.quarantined_no_authorships, total.duplicates) == (12, 18)
+    assert [s.part_file for s in total.samples] == ["part_1"] * 4 + ["part_2"] + ["part_3"] * 4
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbled"])

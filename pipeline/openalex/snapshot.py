@@ -15,9 +15,11 @@ Three steps:
    Only parts the manifest lists are read: a partition being rewritten has no manifest (OpenAlex
    deletes it while writing), and stale files left by a sync without `--delete` are reported in
    `Snapshot.unlisted`, never read.
-2. `extract_partition(conn, snapshot, partition)` reads one `updated_date` partition with DuckDB
-   (`warehouse/raw/openalex_snapshot_works.sql`) into the compact rows the papers pipeline needs
-   (`OUTPUT_COLUMNS`), parsed as `raw/openalex_works.sql` parses an API work.
+2. `stage_partition(conn, snapshot, partition, parts)` reads one `updated_date` partition, or a batch
+   of its parts (`part_batches`), with DuckDB (`warehouse/raw/openalex_snapshot_works.sql`); the
+   compact rows the papers pipeline needs (`OUTPUT_COLUMNS`, parsed as `raw/openalex_works.sql` parses
+   an API work) are then `STAGED_ROWS_SQL`, still inside DuckDB. `extract_partition` fetches them as
+   a polars frame.
 3. `merged_ids(conn, snapshot, after)` reads the merged-id files newer than a watermark.
 
 The release of a snapshot (`Snapshot.release`) is the newest `updated_date` among its works
@@ -63,6 +65,11 @@ STAGE = {
     "jsonl": "INSERT INTO snapshot_staged SELECT * FROM snapshot_jsonl_works($files)",
     "parquet": "INSERT INTO snapshot_staged SELECT * FROM snapshot_parquet_works($files)",
 }
+# The contract rows of the staged partition (variables set by stage_partition).
+STAGED_ROWS_SQL = (
+    "SELECT * FROM snapshot_work_rows(getvariable('snapshot_partition'), getvariable('snapshot_release'), "
+    "getvariable('snapshot_root_prefix'))"
+)
 PROBE = {
     "legacy": "SELECT count(*) FROM snapshot_jsonl_works($files)",
     "jsonl": "SELECT count(*) FROM snapshot_jsonl_works($files)",
@@ -161,19 +168,42 @@ class QuarantineSample:
 
 
 @dataclass(frozen=True)
-class PartitionExtract:
-    """One partition read. `rows` is a polars DataFrame with exactly OUTPUT_COLUMNS (one row per work
-    id, no particular order): DuckDB hands it over as Arrow without a copy, and the pipeline's loads
-    take polars frames."""
+class PartitionStats:
+    """What reading (some parts of) one partition gave, besides the rows."""
 
-    rows: pl.DataFrame
     partition: date
     parts_read: int
     records_read: int  # non-blank lines (JSON Lines) or rows (Parquet) read, quarantined ones included
     quarantined_lines: int  # lines that are not a JSON work object (not JSON, not an object, no id)
     quarantined_no_authorships: int  # works with a missing or empty authorships list
-    duplicates: int  # records dropped because their work id was already in the partition
+    duplicates: int  # records dropped because their work id was already in the parts read together
     samples: tuple[QuarantineSample, ...] = field(default_factory=tuple)
+
+    def __add__(self, other: PartitionStats) -> PartitionStats:
+        """Two batches of the same partition read one after the other (samples capped per reason)."""
+        by_reason: dict[str, list[QuarantineSample]] = {}
+        for sample in (*self.samples, *other.samples):
+            kept_for_reason = by_reason.setdefault(sample.reason, [])
+            if len(kept_for_reason) < SAMPLE_LIMIT:
+                kept_for_reason.append(sample)
+        kept = tuple(s for group in by_reason.values() for s in group)
+        return PartitionStats(
+            self.partition,
+            self.parts_read + other.parts_read,
+            self.records_read + other.records_read,
+            self.quarantined_lines + other.quarantined_lines,
+            self.quarantined_no_authorships + other.quarantined_no_authorships,
+            self.duplicates + other.duplicates,
+            kept,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartitionExtract(PartitionStats):
+    """One partition read. `rows` is a polars DataFrame with exactly OUTPUT_COLUMNS (one row per work
+    id, no particular order)."""
+
+    rows: pl.DataFrame
 
 
 # --- discovery ------------------------------------------------------------------------------------
@@ -349,29 +379,30 @@ def _read_failure(
     return _fail("part could not be read", record, message.splitlines()[0])
 
 
-def _drop_staged(conn: duckdb.DuckDBPyConnection) -> None:
+def release_staged(conn: duckdb.DuckDBPyConnection) -> None:
     """Free the staged rows; in a transaction the caller must roll back, leave it to the rollback."""
     with contextlib.suppress(duckdb.Error):
         conn.execute("DROP TABLE IF EXISTS snapshot_staged")
 
 
-def extract_partition(
+def stage_partition(
     conn: duckdb.DuckDBPyConnection,
     snapshot: Snapshot,
     partition: date,
     parts: Sequence[Part] | None = None,
-) -> PartitionExtract:
-    """Read one updated_date partition into the contract rows (see the module docstring).
+) -> PartitionStats:
+    """Read one updated_date partition (or only `parts` of it) into the temp table `snapshot_staged`
+    of `conn`, checked and counted; `STAGED_ROWS_SQL` then gives the contract rows and
+    `release_staged(conn)` frees them. The rows stay in DuckDB, under its memory limit.
 
     Quarantined, not fatal: a line that is not a JSON work object, a work without authorships; a
     repeated work id keeps one record. Fatal (SourceError naming the part): a gzip stream that does
     not decompress (truncated, not gzip, bad checksum), a part whose record count differs from the
-    manifest. Memory is bounded by the compact rows of what is read (about 1.5 GB peak RSS for a
-    500k-work partition); DuckDB's thread count is the caller's connection setting.
+    manifest. DuckDB's thread count and memory limit are the caller's connection settings.
 
-    `parts`: read only these parts of the partition (batches, for a partition too large to hold at
+    `parts`: read only these parts of the partition (a batch, for a partition too large to read at
     once); duplicates are then found within the batch only, and the load keyed by work id takes the
-    rest."""
+    rest (raw/openalex_snapshot_latest.sql)."""
     in_partition = snapshot.parts_of(partition)
     if not in_partition:
         raise _fail("partition is not in the snapshot", f"updated_date={partition.isoformat()}", snapshot.release)
@@ -422,14 +453,16 @@ def extract_partition(
             ).fetchall()
         ]
         [(duplicates,)] = conn.sql("SELECT duplicates FROM snapshot_duplicate_count()").fetchall()
-        rows = conn.sql(
-            "SELECT * FROM snapshot_work_rows($partition, $release, $root_prefix)",
-            params={"partition": partition, "release": snapshot.release, "root_prefix": f"{snapshot.root}/"},
-        ).pl()
-    finally:
-        _drop_staged(conn)
-    return PartitionExtract(
-        rows=rows,
+        for name, value in (
+            ("snapshot_partition", partition),
+            ("snapshot_release", snapshot.release),
+            ("snapshot_root_prefix", f"{snapshot.root}/"),
+        ):
+            conn.execute(f"SET VARIABLE {name} = ?", [value])  # read by STAGED_ROWS_SQL
+    except BaseException:
+        release_staged(conn)
+        raise
+    return PartitionStats(
         partition=partition,
         parts_read=len(parts),
         records_read=sum(s[0] for s in stats.values()),
@@ -438,6 +471,37 @@ def extract_partition(
         duplicates=int(duplicates),
         samples=tuple(samples),
     )
+
+
+def extract_partition(
+    conn: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    partition: date,
+    parts: Sequence[Part] | None = None,
+) -> PartitionExtract:
+    """`stage_partition`, with the contract rows fetched as a polars frame (the staged rows freed)."""
+    stats = stage_partition(conn, snapshot, partition, parts)
+    try:
+        rows = conn.sql(STAGED_ROWS_SQL).pl()
+    finally:
+        release_staged(conn)
+    return PartitionExtract(**vars(stats), rows=rows)
+
+
+def part_batches(parts: Sequence[Part], max_records: int) -> list[list[Part]]:
+    """Consecutive parts grouped so that each group holds at most `max_records` records by the
+    manifest's record_count (a larger part, or one without a count, is a group of its own)."""
+    batches: list[list[Part]] = []
+    room = 0  # records the last group can still take
+    for part in parts:
+        count = part.record_count
+        if batches and count is not None and count <= room:
+            batches[-1].append(part)
+            room -= count
+        else:
+            batches.append([part])
+            room = max_records - count if count is not None else 0
+    return batches
 
 
 # --- merged ids -----------------------------------------------------------------------------------
@@ -467,4 +531,4 @@ def merged_ids(conn: duckdb.DuckDBPyConnection, snapshot: Snapshot, after: date 
     except duckdb.Error as exc:
         raise _fail("merged_ids file cannot be read", ", ".join(snapshot.relative(f) for f in files), str(exc)) from exc
     finally:
-        _drop_staged(conn)
+        release_staged(conn)
