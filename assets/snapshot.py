@@ -79,6 +79,7 @@ def openalex_snapshot_parts(context: dg.AssetExecutionContext) -> Iterator:
     target = partition_dir(settings.snapshot_store, partition)
     building = start_building(target)
     source = f"openalex snapshot {snapshot.release} ({partition})"
+    load = TableLoad(PARTS, PARTS_SQL, lambda previous: suites.raw_openalex_snapshot_parts(), comments=comments(PARTS))
     stats: PartitionStats | None = None
     outcomes: list[LoadOutcome] = []
     try:
@@ -96,12 +97,6 @@ def openalex_snapshot_parts(context: dg.AssetExecutionContext) -> Iterator:
                 stats = read if stats is None else stats + read
                 names = ", ".join(snapshot.relative(p.path) for p in batch or snapshot.parts_of(day))
                 try:
-                    load = TableLoad(
-                        PARTS,
-                        PARTS_SQL,
-                        lambda previous: suites.raw_openalex_snapshot_parts(),
-                        comments=comments(PARTS),
-                    )
                     report = gate(conn, [load], source=f"{source}, parts {names}")
                 finally:
                     release_staged(conn)
