@@ -7,8 +7,9 @@
 -- resampled and the totals held at their counts; `ci_basis` says which.
 --
 -- The replicate sums (papers x replicates rows) are grouped on integer ids of the pairs, cells and slices
--- and materialised one after the other: string keys and sums built side by side do not fit DuckDB's
--- memory limit at a few million works (docs/scale.md).
+-- and materialised one after the other, and the replicates are joined from the large side to small
+-- tables: string keys, sums built side by side and a hash table of every (pair, replicate) did not fit a
+-- 1 GB DuckDB memory limit at 2M works (docs/scale.md).
 WITH reps AS (SELECT range AS replicate FROM range(getvariable('bootstrap_replicates'))),
 grid AS (  -- the (pair, year, paper set) rows to bootstrap, numbered
     SELECT row_number() OVER () AS grid_id, p.country_a, p.country_b, p.year, p.paper_set, p.count_basis, p.coauthored
@@ -72,20 +73,27 @@ country_reps AS MATERIALIZED (
     WHERE p.n_countries >= 2
     GROUP BY c.cell_id, r.replicate
 ),
-replicates AS (
+scored AS (  -- every (pair, replicate): the joint papers' sums, zero for a pair without joint records
+    SELECT grid_id, replicate, score, coauthored FROM joint_reps
+    UNION ALL
+    SELECT p.grid_id, r.replicate, 0 AS score, 0 AS coauthored
+    FROM pairs AS p ANTI JOIN (SELECT DISTINCT grid_id FROM joint) AS j USING (grid_id)
+    CROSS JOIN reps AS r
+),
+replicates AS (  -- driven by the large side; every table joined to it is small (pairs, totals per cell)
     SELECT
-        p.grid_id,
-        coalesce(j.score, 0) AS score,
+        s.grid_id,
+        s.score,
         CASE WHEN p.count_basis = 'records'
-             THEN observed_expected(coalesce(j.coauthored, 0), coalesce(ra.intl_papers, 0),
+             THEN observed_expected(s.coauthored, coalesce(ra.intl_papers, 0),
                                     coalesce(rb.intl_papers, 0), coalesce(rw.intl_papers, 0))
-             ELSE observed_expected(coalesce(j.coauthored, 0), p.count_a, p.count_b, p.count_world)
+             ELSE observed_expected(s.coauthored, p.count_a, p.count_b, p.count_world)
         END AS observed_expected
-    FROM pairs AS p CROSS JOIN reps AS r
-    LEFT JOIN joint_reps AS j ON j.grid_id = p.grid_id AND j.replicate = r.replicate
-    LEFT JOIN country_reps AS ra ON ra.cell_id = p.cell_a AND ra.replicate = r.replicate
-    LEFT JOIN country_reps AS rb ON rb.cell_id = p.cell_b AND rb.replicate = r.replicate
-    LEFT JOIN world_reps AS rw ON rw.slice_id = p.slice_id AND rw.replicate = r.replicate
+    FROM scored AS s
+    JOIN pairs AS p USING (grid_id)
+    LEFT JOIN country_reps AS ra ON ra.cell_id = p.cell_a AND ra.replicate = s.replicate
+    LEFT JOIN country_reps AS rb ON rb.cell_id = p.cell_b AND rb.replicate = s.replicate
+    LEFT JOIN world_reps AS rw ON rw.slice_id = p.slice_id AND rw.replicate = s.replicate
 ),
 intervals AS (
     SELECT
