@@ -7,6 +7,7 @@ import gzip
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from assets.snapshot import (
@@ -138,8 +139,6 @@ def _store_files(store: Path) -> dict[str, bytes]:
 
 
 def _partition_rows(store: Path, partition: str) -> list[tuple]:
-    import duckdb
-
     files = [str(f) for f in sorted((store / f"updated_date={partition}").glob("*.parquet"))]
     return duckdb.sql(
         "SELECT * EXCLUDE (retrieved_at, load_id) FROM read_parquet(?) ORDER BY work_id", params=[files]

@@ -17,6 +17,10 @@ BUILDING = ".partial"  # suffix of the folder a run writes
 REPLACED = ".replaced"  # suffix of the previous folder while the new one is swapped in
 
 
+def _sibling(target: Path, suffix: str) -> Path:
+    return target.with_name(target.name + suffix)
+
+
 def partition_dir(store: Path, partition: str) -> Path:
     return store / f"updated_date={partition}"
 
@@ -32,13 +36,13 @@ def extracted_files(store: Path) -> list[Path]:
 def start_building(target: Path) -> Path:
     """An empty folder to write the new extraction of `target` into (a leftover of a killed run is removed;
     a previous extraction caught mid-swap is put back first)."""
-    replaced = target.with_name(target.name + REPLACED)
+    replaced = _sibling(target, REPLACED)
     if replaced.is_dir():
         if target.exists():
             shutil.rmtree(replaced)
         else:
             os.replace(replaced, target)
-    building = target.with_name(target.name + BUILDING)
+    building = _sibling(target, BUILDING)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     return building
@@ -46,7 +50,7 @@ def start_building(target: Path) -> Path:
 
 def swap_in(building: Path, target: Path) -> None:
     """Make `building` the partition's extraction (two renames; readers skip the suffixed folders)."""
-    replaced = target.with_name(target.name + REPLACED)
+    replaced = _sibling(target, REPLACED)
     if target.exists():
         os.replace(target, replaced)
     os.replace(building, target)
