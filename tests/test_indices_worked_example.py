@@ -214,12 +214,13 @@ def test_single_dual_affiliated_author_is_international() -> None:
 def test_affiliation_split_rules() -> None:
     """§0b: institutions CN, CN, US give CN 2/3 and US 1/3 of the author's piece; identical
     institutions are deduped first; `countries` without institutions gives one piece per country;
-    an institution without a country is an UNK piece."""
+    an institution without a country is an UNK piece; a country listed twice is one piece."""
     conn = build_marts([
         work("S1", YEAR, [["CN", "CN", "US"], ["US"]]),
         work("S2", YEAR, [{"institutions": [("I1", "CN"), ("I1", "CN"), ("I2", "US")]}]),
         work("S3", YEAR, [{"countries": ["CN", "US"]}, ["DE"]]),
         work("S4", YEAR, [["CN", None], []]),
+        work("S5", YEAR, [{"countries": ["CN", "CN", "US"]}]),
     ])
     try:
         shares = {(r[0].rsplit("/", 1)[1], r[1]): r[2]
@@ -229,6 +230,7 @@ def test_affiliation_split_rules() -> None:
             ("S2", "CN"): approx(F(1, 2)), ("S2", "US"): approx(F(1, 2)),
             ("S3", "CN"): approx(F(1, 4)), ("S3", "US"): approx(F(1, 4)), ("S3", "DE"): approx(F(1, 2)),
             ("S4", "CN"): approx(F(1, 4)), ("S4", "UNK"): approx(F(3, 4)),
+            ("S5", "CN"): approx(F(1, 2)), ("S5", "US"): approx(F(1, 2)),
         }
     finally:
         conn.close()

@@ -2,52 +2,50 @@
 -- (indices.md §0b). An author's affiliations are its distinct institutions (country_code, NULL ->
 -- 'UNK'); with no institution but a non-empty `countries` list, one per distinct country; with
 -- neither, one 'UNK' piece. Territory policy is applied to every country code.
-WITH works AS (
-    SELECT r.work_id, w.source, w.source_mode, w.retrieved_at, r.authorships AS auths
+-- Each author's pieces are built and de-duplicated as a list before unnesting (no DISTINCT or window over
+-- the millions of piece rows): n_affiliations is the length of that list.
+WITH authors AS (
+    SELECT
+        r.work_id,
+        len(r.authorships) AS n_authors,
+        generate_subscripts(r.authorships, 1) AS author_idx,
+        unnest(r.authorships) AS au,
+        w.source,
+        w.source_mode,
+        w.retrieved_at
     FROM core.work_records AS r
     JOIN core.works AS w USING (work_id)
 ),
-authors AS (
-    SELECT work_id, len(auths) AS n_authors, generate_subscripts(auths, 1) AS author_idx, unnest(auths) AS au
-    FROM works
-),
-institution_rows AS (
-    SELECT DISTINCT work_id, n_authors, author_idx, inst.id AS institution_id, inst.country_code AS code,
-           'institution' AS basis
-    FROM (SELECT work_id, n_authors, author_idx, unnest(au.institutions) AS inst FROM authors)
-),
-country_rows AS (
-    SELECT DISTINCT work_id, n_authors, author_idx, NULL::VARCHAR AS institution_id, code,
-           'countries_field' AS basis
-    FROM (
-        SELECT work_id, n_authors, author_idx, unnest(au.countries) AS code
-        FROM authors WHERE len(coalesce(au.institutions, [])) = 0
-    )
-),
-unlocated_rows AS (
-    SELECT work_id, n_authors, author_idx, NULL::VARCHAR AS institution_id, NULL::VARCHAR AS code,
-           'unlocated' AS basis
+author_pieces AS (
+    SELECT
+        * EXCLUDE (au),
+        CASE
+            WHEN len(coalesce(au.institutions, [])) > 0 THEN list_distinct(
+                [{'institution_id': i.id, 'code': i.country_code, 'basis': 'institution'} for i in au.institutions]
+            )
+            WHEN len(coalesce(au.countries, [])) > 0 THEN list_distinct(
+                [{'institution_id': NULL::VARCHAR, 'code': c, 'basis': 'countries_field'} for c in au.countries]
+            )
+            ELSE [{'institution_id': NULL::VARCHAR, 'code': NULL::VARCHAR, 'basis': 'unlocated'}]
+        END AS pieces
     FROM authors
-    WHERE len(coalesce(au.institutions, [])) = 0 AND len(coalesce(au.countries, [])) = 0
 ),
 pieces AS (
-    SELECT * FROM institution_rows
-    UNION ALL SELECT * FROM country_rows
-    UNION ALL SELECT * FROM unlocated_rows
+    SELECT * EXCLUDE (pieces), len(pieces) AS n_affiliations, unnest(pieces) AS piece
+    FROM author_pieces
 )
 SELECT
     p.work_id,
     p.author_idx,
     p.n_authors,
-    count(*) OVER (PARTITION BY p.work_id, p.author_idx) AS n_affiliations,
-    p.institution_id,
-    p.code AS country_as_coded,
-    coalesce(t.to_code, p.code, 'UNK') AS country,
-    p.basis,
-    w.source,
-    w.source_mode,
-    w.retrieved_at
+    p.n_affiliations,
+    p.piece.institution_id,
+    p.piece.code AS country_as_coded,
+    coalesce(t.to_code, p.piece.code, 'UNK') AS country,
+    p.piece.basis,
+    p.source,
+    p.source_mode,
+    p.retrieved_at
 FROM pieces AS p
-JOIN works AS w USING (work_id)
 LEFT JOIN ref.territory_map AS t
-    ON t.policy = getvariable('territory_policy') AND t.from_code = p.code
+    ON t.policy = getvariable('territory_policy') AND t.from_code = p.piece.code

@@ -2,12 +2,20 @@
 -- partition, written by the partitioned raw/openalex_snapshot_parts asset): the latest version of each
 -- work, so a work that moved to a newer partition counts once, minus the ids merged into others.
 -- Inputs: variable snapshot_files (the Parquet files), temp table incoming_merged_ids(id).
+-- The latest-version rule is decided on the key columns alone: the few superseded versions (works seen
+-- more than once) are found there and anti-joined, so no window or sort ever carries the authorships.
 WITH parts AS (
     SELECT * FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
 ),
-latest AS (
-    SELECT * FROM parts
-    QUALIFY row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC, part_file DESC) = 1
+versions AS (
+    SELECT work_id, updated_date, part_file, snapshot_release
+    FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
+),
+superseded AS (
+    SELECT work_id, updated_date, part_file
+    FROM versions
+    SEMI JOIN (SELECT work_id FROM versions GROUP BY work_id HAVING count(*) > 1) USING (work_id)
+    QUALIFY row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC, part_file DESC) > 1
 )
 SELECT
     l.work_id,
@@ -24,9 +32,10 @@ SELECT
     l.part_file,
     l.snapshot_release,
     -- every row names the newest release it is part of, and so does everything built from it
-    'openalex_snapshot@' || max(l.snapshot_release) OVER () AS source,
+    'openalex_snapshot@' || (SELECT max(snapshot_release) FROM versions) AS source,
     'snapshot' AS source_mode,
     l.retrieved_at,
     getvariable('load_id') AS load_id
-FROM latest AS l
+FROM parts AS l
+ANTI JOIN superseded AS s USING (work_id, updated_date, part_file)
 ANTI JOIN incoming_merged_ids AS m ON m.id = l.work_id
