@@ -23,9 +23,8 @@ SELECT
     coalesce(f.issns, []) AS issns,
     f.excluded_reason,
     f.excluded_reason IS NULL AS in_universe,
-    EXISTS (
-        SELECT 1 FROM ref.nature_index_issns AS n WHERE list_contains(f.issns, n.issn)
-    ) AS is_nature_index,
+    -- one list of the fixed set's ISSNs, intersected per work (not a subquery per work)
+    coalesce(list_has_any(f.issns, (SELECT list(issn) FROM ref.nature_index_issns)), false) AS is_nature_index,
     f.source,
     f.source_mode,
     f.retrieved_at
