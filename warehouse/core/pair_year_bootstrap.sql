@@ -64,13 +64,17 @@ world_reps AS MATERIALIZED (
     CROSS JOIN reps AS r
     GROUP BY s.slice_id, r.replicate
 ),
-country_reps AS MATERIALIZED (
-    SELECT c.cell_id, r.replicate,
-           sum(bootstrap_weight(p.work_id, r.replicate, getvariable('bootstrap_seed'))) AS intl_papers
+cell_papers AS MATERIALIZED (  -- the international papers of each cell, before they meet the replicates
+    SELECT c.cell_id, p.work_id
     FROM pc AS p
     JOIN cells AS c USING (paper_set, year, country)
-    CROSS JOIN reps AS r
     WHERE p.n_countries >= 2
+),
+country_reps AS MATERIALIZED (
+    SELECT c.cell_id, r.replicate,
+           sum(bootstrap_weight(c.work_id, r.replicate, getvariable('bootstrap_seed'))) AS intl_papers
+    FROM cell_papers AS c
+    CROSS JOIN reps AS r
     GROUP BY c.cell_id, r.replicate
 ),
 scored AS (  -- every (pair, replicate): the joint papers' sums, zero for a pair without joint records
