@@ -3,9 +3,11 @@
     python -m benchmarks.rss_trace SNAPSHOT_DIR [--workdir DIR] [--interval 0.5] [--repo PATH] [--where]
 
 Runs `python -m benchmarks.snapshot_benchmark pipeline SNAPSHOT_DIR --workdir DIR` (in --repo, default this
-checkout) as a child process, reads its resident set size from /proc every --interval seconds, then reads the
-Dagster event log the run left in DIR/dagster_home and prints, per step (partition runs included), its wall
-time and the highest RSS sampled while it ran, followed by the exact peak (getrusage of the child). The
+checkout) as a child process, reads the memory of its process tree from /proc every --interval seconds (the
+parallel partition runs included: proportional set sizes summed, benchmarks.snapshot_benchmark.tree_pss_mb),
+then reads the Dagster event log the run left in DIR/dagster_home and prints, per step (partition runs
+included, which overlap), its wall time and the highest memory sampled while it ran, followed by the exact
+peak RSS of the largest single process (getrusage). The
 child's output goes to DIR/pipeline.log.
 
 --where runs the same pipeline in this process instead, with a thread that samples the RSS together with the
@@ -24,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.snapshot_benchmark import tree_pss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -129,9 +133,7 @@ def main() -> None:
     child = subprocess.Popen([*command, "--workdir", str(workdir)], cwd=args.repo, stdout=log, stderr=log)
     samples: list[tuple[float, float]] = []
     while child.poll() is None:
-        value = rss_mb(child.pid)
-        if value is not None:
-            samples.append((time.time(), value))
+        samples.append((time.time(), tree_pss_mb(child.pid)))  # parallel partition runs included
         time.sleep(args.interval)
     wall = time.time() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -139,15 +141,15 @@ def main() -> None:
     if child.returncode != 0:
         raise SystemExit(f"pipeline run failed ({child.returncode}), see {workdir / 'pipeline.log'}")
 
-    print(f"\n{'step':<58} {'time':>8} {'max RSS sampled':>16}")
+    print(f"\n{'step':<58} {'time':>8} {'max PSS sampled':>16}")
     for label, start, end in step_windows(workdir / "dagster_home"):
         inside = [v for t, v in samples if start <= t <= end]
         top = f"{max(inside):,.0f} MB" if inside else "-"
         print(f"{label:<58} {end - start:>6.1f} s {top:>16}")
     top_t, top_v = max(samples, key=lambda s: s[1]) if samples else (started, 0.0)
     print(
-        f"\nwall {wall:.1f} s; exact peak RSS {peak:,.0f} MB (getrusage); highest sample {top_v:,.0f} MB "
-        f"at +{top_t - started:.1f} s; {len(samples)} samples; workdir {workdir}"
+        f"\nwall {wall:.1f} s; largest single process {peak:,.0f} MB RSS (getrusage); "
+        f"highest PSS sample {top_v:,.0f} MB at +{top_t - started:.1f} s; {len(samples)} samples; workdir {workdir}"
     )
 
 

@@ -8,8 +8,12 @@ from --workdir when already there) and reports side by side:
   (b) this pipeline: snapshot extraction of every partition + the works table + core + all-pairs
       mart.bilateral_papers, through Dagster, into a fresh warehouse;
   (c) a naive per-paper Python implementation of the same counts on a subset, extrapolated to N;
-  (d) the peak resident memory of (b) (and of (a), for scale).
-Each of (a), (b), (c) runs in its own process, measured by a wrapper (wall time, peak RSS of that process).
+  (d) the peak memory of (b): its processes' proportional set sizes summed (the partition runs go
+      COLLAB_SNAPSHOT_WORKERS side by side, default 2, as scripts/materialize.sh runs them), and the peak
+      RSS of its largest single process;
+      (a)'s, for scale.
+Each of (a), (b), (c) runs in its own process tree, measured by a wrapper (wall time, peak RSS of the largest
+process) while the benchmark samples the memory (PSS) of the whole tree.
 A second table splits (b): start-up (imports, instance), the partition runs (set against (a)) and the load of
 the warehouse with every index.
 It ends with the API plan's cost: HTTP calls for a full live CN–US refresh against a free key's daily budget.
@@ -22,12 +26,14 @@ import gzip
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +64,21 @@ def raw_scan(snapshot: Path) -> dict:
 
     works, authorships, years = duckdb.connect().execute(RAW_SCAN_SQL, [part_files(snapshot)]).fetchall()[0]
     return {"works": works, "authorships": authorships, "years": years}
+
+
+def _extract_partition(partition: str) -> bool:
+    """One partition run, in a worker process (its own instance handle on the shared DAGSTER_HOME)."""
+    import dagster as dg
+
+    from assets.snapshot import PARTS
+    from pipeline.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        job = defs.resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(
+            instance=instance, partition_key=partition, asset_selection=[dg.AssetKey(PARTS.split("."))]
+        )
+    return result.success
 
 
 def pipeline_run(snapshot: Path, workdir: Path) -> dict:
@@ -91,9 +112,13 @@ def pipeline_run(snapshot: Path, workdir: Path) -> dict:
     started = time.perf_counter()
     # Importing Dagster, great-expectations and the definitions, and opening the instance: a fixed cost.
     timings["startup_s"] = started - begun
-    for partition in partitions:  # one run per partition, as the sensor launches them
-        result = job.execute_in_process(instance=instance, partition_key=partition, asset_selection=[parts_key])
-        assert result.success, partition
+    # One run per partition, COLLAB_SNAPSHOT_WORKERS side by side, as scripts/materialize.sh runs them (the
+    # partition runs write Parquet files, never the warehouse). Forked workers start with the imports done.
+    workers = int(os.environ.get("COLLAB_SNAPSHOT_WORKERS", "2"))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for partition, success in zip(partitions, pool.map(_extract_partition, partitions), strict=True):
+            assert success, partition
+    timings["partition_workers"] = workers
     timings["extract_s"] = time.perf_counter() - started
     # Everything mart.bilateral_papers needs, from the partition files on.
     papers = dg.AssetSelection.assets(dg.AssetKey(["mart", "bilateral_papers"])).upstream()
@@ -146,9 +171,31 @@ def naive(snapshot: Path, limit: int) -> dict:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def measure(args: list[str]) -> dict:
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process and all its descendants: the sum of their proportional set sizes (PSS: a page
+    shared by k processes, as the imports are after a fork, counts 1/k in each), so the total is what the
+    tree holds, not its RSS counted once per process. 0 once the process is gone."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = [
+                int(c)
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for c in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) / 1024 for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+        stack += children
+    return total
+
+
+def measure(args: list[str], interval: float = 0.2) -> dict:
     """Run `python -m benchmarks.snapshot_benchmark <args>` in a wrapper process that reports its child's
-    wall time and peak RSS (getrusage of the one child it waited for)."""
+    wall time and peak RSS (getrusage: the largest single process), while this process samples the memory
+    (PSS) of the whole process tree every `interval` seconds (parallel workers included)."""
     wrapper = (
         "import json, resource, subprocess, sys, time; t = time.perf_counter(); "
         "out = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
@@ -156,17 +203,24 @@ def measure(args: list[str]) -> dict:
         "print(json.dumps({'wall_s': wall, 'rc': out.returncode, 'stdout': out.stdout[-4000:], "
         "'stderr': out.stderr[-4000:], 'max_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
     )
-    out = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-c", wrapper, sys.executable, "-m", "benchmarks.snapshot_benchmark", *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
-        check=True,
     )
-    report = json.loads(out.stdout)
+    tree_peak = 0.0
+    while proc.poll() is None:
+        tree_peak = max(tree_peak, tree_pss_mb(proc.pid))
+        time.sleep(interval)
+    out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark step {args[0]}: the wrapper failed ({proc.returncode})")
+    report = json.loads(out)
     if report["rc"] != 0:
         raise SystemExit(f"benchmark step {args[0]} failed:\n{report['stderr']}")
     report["result"] = json.loads(report["stdout"].strip().splitlines()[-1])
+    report["tree_mb"] = tree_peak
     return report
 
 
@@ -249,7 +303,7 @@ def main() -> None:
     print(f"benchmark workdir: {base}; {os.cpu_count()} cores", flush=True)
     header = (
         f"{'works':>9} | {'(a) raw scan':>12} | {'(b) pipeline':>12} | {'b/a':>5} | {'(c) naive, extrap.':>18}"
-        f" | {'(d) peak RSS b':>14} | {'RSS a':>8} | pairs"
+        f" | {'(d) peak PSS b':>14} | {'1 proc RSS':>10} | {'RSS a':>8} | pairs"
     )
     lines, split = [], []
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -262,7 +316,8 @@ def main() -> None:
         naive_s = c["wall_s"] * n / min(args.naive_works, n)
         line = (
             f"{n:>9,} | {a['wall_s']:>10.1f} s | {b['wall_s']:>10.1f} s | {b['wall_s'] / a['wall_s']:>5.2f} | "
-            f"{naive_s:>16.0f} s | {b['max_rss_mb']:>11.0f} MB | {a['max_rss_mb']:>5.0f} MB | "
+            f"{naive_s:>16.0f} s | {b['tree_mb']:>11.0f} MB | {b['max_rss_mb']:>7.0f} MB | "
+            f"{a['max_rss_mb']:>5.0f} MB | "
             f"{b['result']['pairs']:,}"
         )
         lines.append(line)
