@@ -59,41 +59,56 @@ def check_spec(table: str) -> dg.AssetCheckSpec:
         asset=key(table),
         blocking=True,
         description=f"great-expectations suite on {table}, run inside the load transaction; "
-        "a failure rolls the load back and blocks everything downstream.",
+        "a failed critical rule rolls the load back and blocks everything downstream (ERROR); "
+        "failed warning rules alone (implausible but real data) show as WARN and the data loads.",
     )
 
 
 def check_result(outcome: LoadOutcome, source: str) -> dg.AssetCheckResult:
-    """The blocking check's result for one load (its suites may have run in several batches)."""
+    """The check's result for one load (its suites may have run in several batches). A failed critical
+    rule fails it as an ERROR (the load was rolled back, downstream is blocked); failed warning rules
+    alone fail it as a WARN: the data loaded, downstream runs, and the UI shows the counts and samples."""
     failed = [(r.suite, f) for r in outcome.results for f in r.failures]
+    errors = [(s, f) for s, f in failed if f.blocking]
+    warnings = [(s, f) for s, f in failed if not f.blocking]
     metadata: dict[str, dg.MetadataValue] = {
         "source": dg.MetadataValue.text(source),
         "rows_validated": dg.MetadataValue.int(outcome.rows),
         "previous_rows": dg.MetadataValue.int(outcome.previous_rows),
         "expectations_evaluated": dg.MetadataValue.int(sum(r.evaluated for r in outcome.results)),
         "suites": dg.MetadataValue.json(list(dict.fromkeys(r.suite for r in outcome.results))),
+        "errors": dg.MetadataValue.int(len(errors)),
+        "warnings": dg.MetadataValue.int(len(warnings)),
     }
     for suite, f in failed:
-        metadata[f"{suite} {f.describe()}"] = dg.MetadataValue.json(
+        metadata[f"{f.severity}: {suite} {f.describe()}"] = dg.MetadataValue.json(
             {
+                "severity": f.severity,
                 "rule": f.rule,
                 "column": f.column,
                 "unexpected_count": f.unexpected_count,
                 "observed": f.observed,
+                "note": f.note,
                 "sample": f.sample,
             }
         )
-    description = (
-        f"{len(failed)} rule(s) failed on {outcome.table} (source {source}): "
-        + "; ".join(f"{s}: {f.describe()}" for s, f in failed)
-        if failed
-        else f"all {sum(r.evaluated for r in outcome.results)} expectations passed on {outcome.table}"
-    )
+
+    def listed(items: list) -> str:
+        return "; ".join(f"{s}: {f.describe()}" for s, f in items)
+
+    evaluated = sum(r.evaluated for r in outcome.results)
+    if errors:
+        description = f"{len(errors)} rule(s) failed on {outcome.table} (source {source}): {listed(errors)}"
+        description += f" | {len(warnings)} warning(s): {listed(warnings)}" if warnings else ""
+    elif warnings:
+        description = f"loaded with {len(warnings)} warning(s) on {outcome.table} (source {source}): {listed(warnings)}"
+    else:
+        description = f"all {evaluated} expectations passed on {outcome.table}"
     return dg.AssetCheckResult(
         asset_key=key(outcome.table),
         check_name=CHECK_NAME,
         passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.ERROR if errors or not warnings else dg.AssetCheckSeverity.WARN,
         description=description,
         metadata=metadata,
     )
@@ -120,7 +135,7 @@ def gate(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad], source: st
             {"table": o.table, "suite": r.suite, "rule": f.rule, "column": f.column, "sample": f.sample}
             for o in exc.outcomes
             for r in o.results
-            for f in r.failures
+            for f in r.errors
         ]
         failure = dg.Failure(description=f"[{source}] {exc}", metadata={"failed_rules": dg.MetadataValue.json(failed)})
         return GateReport([check_result(o, source) for o in exc.outcomes if o.results], exc.outcomes, failure)

@@ -23,8 +23,12 @@ import pandas as pd
 import pycountry
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.execution_engine import pandas_execution_engine
+from great_expectations.expectations.expectation import FailureSeverity
 
 SAMPLE_ROWS = 5
+# GX's own severities (Expectation.severity): a rule describing the world is built with
+# severity=WARNING and reported without blocking; every other rule is CRITICAL and blocks the load.
+CRITICAL, WARNING = FailureSeverity.CRITICAL.value, FailureSeverity.WARNING.value
 
 # OpenAlex codes Kosovo as XK, a user-assigned code pycountry does not list.
 EXTRA_COUNTRY_CODES = ("XK",)
@@ -54,12 +58,19 @@ class RuleFailure:
     unexpected_count: int | None
     sample: list[dict]
     observed: Any = None
+    severity: str = CRITICAL  # 'critical' blocks the load; 'warning' is reported and the data loads
+    note: str | None = None  # the expectation's own description: why the rule exists
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == CRITICAL
 
     def describe(self) -> str:
         where = f"[{self.column}]" if self.column else ""
         count = f" ({self.unexpected_count} rows)" if self.unexpected_count else ""
         observed = f" observed={self.observed}" if self.observed is not None else ""
-        return f"{self.rule}{where}{count}{observed}"
+        note = f" - {self.note}" if self.note else ""
+        return f"{self.rule}{where}{count}{observed}{note}"
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,19 @@ class SuiteResult:
     failures: list[RuleFailure] = field(default_factory=list)
 
     @property
+    def errors(self) -> list[RuleFailure]:
+        """Failed blocking rules."""
+        return [f for f in self.failures if f.blocking]
+
+    @property
+    def warnings(self) -> list[RuleFailure]:
+        """Failed warning rules: implausible but possible data, loaded and reported."""
+        return [f for f in self.failures if not f.blocking]
+
+    @property
     def success(self) -> bool:
-        return not self.failures
+        """No blocking rule failed (warnings do not stop a load)."""
+        return not self.errors
 
 
 @functools.cache
@@ -121,6 +143,8 @@ def _failure(config: Any, details: dict) -> RuleFailure:
         unexpected_count=details.get("unexpected_count"),
         sample=[{k: _clean(v) for k, v in row.items()} for row in sample[:SAMPLE_ROWS]],
         observed=_clean(details.get("observed_value")),
+        severity=FailureSeverity(getattr(config, "severity", None) or CRITICAL).value,
+        note=getattr(config, "description", None),
     )
 
 

@@ -132,12 +132,12 @@ class LoadOutcome:
 
 
 class GateFailed(Exception):
-    """A blocking great-expectations suite failed; nothing was written."""
+    """A blocking (critical) great-expectations rule failed; nothing was written."""
 
     def __init__(self, outcomes: list[LoadOutcome]) -> None:
         self.outcomes = outcomes
         failed = [
-            f"{r.suite}: " + "; ".join(f.describe() for f in r.failures)
+            f"{r.suite}: " + "; ".join(f.describe() for f in r.errors)
             for o in outcomes
             for r in o.results
             if not r.success
@@ -169,7 +169,8 @@ def apply_comments(conn: duckdb.DuckDBPyConnection, table: str, comments: Mappin
 
 
 def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> list[LoadOutcome]:
-    """Run the loads in order in one transaction; commit only if every suite passes.
+    """Run the loads in order in one transaction; commit only if no critical rule failed (failed
+    warning rules are reported in the outcomes and the data is committed).
 
     Later loads may read tables written by earlier ones (they see the uncommitted state).
     Raises GateFailed (after rolling back) when a suite fails.

@@ -2,9 +2,10 @@
 
 T-100 has no API (sources.md §4.1, §7): the yearly "T-100 International Segment (All Carriers)" and
 "T-100 Domestic Segment (All Carriers)" downloads are dropped into a directory as vendored input. This
-module finds them, checksums them, and reads each one strictly: a changed header, a truncated zip or a
-count that is not a non-negative integer stops the load with a `SourceError` naming the file, the
-CSV line and the column, instead of loading a silently wrong series.
+module finds them, checksums them, and reads each one strictly: a changed header (a required column
+missing, or one we do not know), a truncated zip or a count that is not a non-negative integer stops
+the load with a `SourceError` naming the file, the CSV line and the column, instead of loading a
+silently wrong series.
 
 Real shape (fixtures/real/dot_bts, PROVENANCE.md §3b): comma-separated, CRLF, minimal quoting, header
 in upper snake case. Older downloads write counts as integers (`9440`), newer ones as `8352.00`; both
@@ -122,6 +123,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "dest_country",
     "class",
     "aircraft_type",
+    "aircraft_config",
+    "unique_carrier_entity",
+    "region",
     "data_source",
     "passengers",
     "seats",
@@ -204,8 +208,8 @@ def _header(data: bytes, file: T100File) -> list[str]:
     duplicated = sorted({n for n in names if n and names.count(n) > 1})
     required = REQUIRED_COLUMNS if file.kind == "international" else DOMESTIC_REQUIRED_COLUMNS
     missing = [c for c in required if c not in names]
-    if missing or duplicated:
-        unexpected = [n for n in names if n and n not in KNOWN_COLUMNS]
+    unexpected = [n for n in names if n and n not in KNOWN_COLUMNS]
+    if missing or duplicated or unexpected:
         raise SourceError(
             file.source,
             "T-100 header changed",
@@ -291,8 +295,12 @@ def read_t100(file: T100File) -> pl.DataFrame:
         text("DEST").alias("dest"),
         pl.coalesce(text("DEST_COUNTRY"), default_country).alias("dest_country"),
         text("CLASS").alias("class"),
-        # Segments are reported per aircraft type: part of a row's identity.
+        # A segment is reported per aircraft type and configuration (1 passenger, 2 freight, 3 combi,
+        # 4 seaplane) and per carrier entity and region: all part of a row's identity (PROVENANCE §3b).
         text("AIRCRAFT_TYPE").alias("aircraft_type"),
+        text("AIRCRAFT_CONFIG").alias("aircraft_config"),
+        text("UNIQUE_CARRIER_ENTITY").alias("unique_carrier_entity"),
+        text("REGION").alias("region"),
         text("DATA_SOURCE").alias("data_source"),
         *(_to_int(c).alias(COUNT_COLUMNS[c]) for c in ("PASSENGERS", "SEATS", "DEPARTURES_PERFORMED")),
         pl.col("source_line").cast(pl.Int64),

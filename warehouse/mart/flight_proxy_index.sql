@@ -3,6 +3,8 @@
 -- MODELLED: passengers allocated to university towns and to control airports, and the
 -- difference-in-differences of log modelled passengers, university towns vs controls, between
 -- COLLAB_DID_PRE and COLLAB_DID_POST (macro did_2x2), as in Wang et al. 2023 (sources.md §4.6).
+-- The measured columns need only the international download; without domestic legs the modelled
+-- columns are NULL and `method` says so.
 WITH gateway AS (
     SELECT
         origin_country AS origin,
@@ -55,8 +57,11 @@ SELECT
     d.n_control AS did_controls,
     format('{}-{} vs {}-{}', getvariable('did_pre_first'), getvariable('did_pre_last'),
            getvariable('did_post_first'), getvariable('did_post_last')) AS did_window,
-    'measured: passengers, index_2018, august_share; modelled_allocation: town/control passengers, did_*'
-        AS method,
+    CASE WHEN g.year NOT IN (SELECT year FROM core.domestic_legs)
+         THEN 'measured: passengers, index_2018, august_share; modelled_allocation: none (no T-100 domestic legs '
+              || 'for this year: drop T_T100D_SEGMENT_ALL_CARRIER files into T100_DIR)'
+         ELSE 'measured: passengers, index_2018, august_share; modelled_allocation: town/control passengers, did_*'
+    END AS method,
     getvariable('territory_policy') AS territory_policy,
     'bts_t100_international_segment' AS source,
     getvariable('source_mode') AS source_mode,

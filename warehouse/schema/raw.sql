@@ -143,6 +143,9 @@ CREATE TABLE IF NOT EXISTS raw.t100_segments (
     dest_country         VARCHAR,
     class                VARCHAR,            -- BTS service class
     aircraft_type        VARCHAR,
+    aircraft_config      VARCHAR,            -- 1 passenger, 2 freight, 3 combi, 4 seaplane
+    unique_carrier_entity VARCHAR,           -- BTS carrier entity (a carrier reports per entity/region)
+    region               VARCHAR,            -- BTS operating region (A, D, I, L, P)
     data_source          VARCHAR,
     passengers           BIGINT NOT NULL,
     seats                BIGINT,
@@ -155,6 +158,10 @@ CREATE TABLE IF NOT EXISTS raw.t100_segments (
     retrieved_at         TIMESTAMPTZ NOT NULL,
     load_id              VARCHAR NOT NULL
 );
+-- Warehouses created before these columns existed get them in place (rows loaded earlier keep NULL).
+ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS aircraft_config VARCHAR;
+ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS unique_carrier_entity VARCHAR;
+ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS region VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.soda_passengers (
     year                 INTEGER NOT NULL,
