@@ -21,7 +21,7 @@ import duckdb
 
 # What consumers read; the meta schema describes the publication itself.
 PUBLISHED_SCHEMAS = ("raw", "ref", "core", "mart")
-META_TABLES = ("meta.publication", "meta.table_checksums")
+META_TABLES = ("meta.publication", "meta.table_checksums", "meta.schema_migrations")
 
 
 def build_path(published: Path) -> Path:

@@ -7,6 +7,7 @@ so a failed run leaves every table exactly as it was.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import dagster as dg
 import duckdb
 
 from pipeline.flights.t100 import PASSENGER_CLASSES
+from pipeline.migrations import Migration, migrate, read_migrations
 from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
 from pipeline.settings import REPO_ROOT, Settings, load_settings
 from pipeline.validation import Suite, SuiteResult, validate_query
@@ -41,14 +43,26 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
+@functools.cache
+def shipped_migrations() -> tuple[Migration, ...]:
+    return tuple(read_migrations(SQL_ROOT / "migrations"))
+
+
 def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Idempotent DDL and the index macros (macros/indices.sql)."""
+    """Migrations an existing warehouse has not had (pipeline.migrations), then the idempotent DDL and
+    the macros."""
+    migrate(conn, shipped_migrations(), where=_database_file(conn))
     conn.execute(sql_text("schema/raw.sql"))
     conn.execute(sql_text("macros/indices.sql"))
     conn.execute(sql_text("macros/run.sql"))
     conn.execute(sql_text("macros/series.sql"))
     conn.execute(sql_text("macros/flights.sql"))
     conn.execute(sql_text("macros/bootstrap.sql"))
+
+
+def _database_file(conn: duckdb.DuckDBPyConnection) -> str:
+    path = conn.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return (path[0][0] if path else None) or "an in-memory warehouse"
 
 
 def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:

@@ -1,5 +1,6 @@
 -- Raw layer: what each source returned, one row per record, with provenance.
--- Idempotent DDL: run before every load.
+-- Idempotent DDL: run before every load. It creates what is missing in the CURRENT shape; a change to a
+-- table that already exists is a migration (warehouse/migrations/, pipeline/migrations.py) as well.
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS ref;
 CREATE SCHEMA IF NOT EXISTS core;
@@ -158,10 +159,6 @@ CREATE TABLE IF NOT EXISTS raw.t100_segments (
     retrieved_at         TIMESTAMPTZ NOT NULL,
     load_id              VARCHAR NOT NULL
 );
--- Warehouses created before these columns existed get them in place (rows loaded earlier keep NULL).
-ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS aircraft_config VARCHAR;
-ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS unique_carrier_entity VARCHAR;
-ALTER TABLE raw.t100_segments ADD COLUMN IF NOT EXISTS region VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.soda_passengers (
     year                 INTEGER NOT NULL,
