@@ -1,5 +1,6 @@
 """Mobility maths without Dagster: the series macros, the core/mart SQL on hand-made raw rows
-(year-on-year change, 2018 index within a source, precedence), and the Open Doors seed rules."""
+(year-on-year change, 2018 index within a source, precedence, the best series' chain-linked index and its
+one mode), and the Open Doors seed rules."""
 
 from __future__ import annotations
 
@@ -32,13 +33,29 @@ def conn() -> duckdb.DuckDBPyConnection:
     return c
 
 
-def add_uis(conn: duckdb.DuckDBPyConnection, origin: str, dest: str, values: dict[int, float | None]) -> None:
+def add_uis(
+    conn: duckdb.DuckDBPyConnection, origin: str, dest: str, values: dict[int, float | None], mode: str = "sample"
+) -> None:
     for year, value in values.items():
         conn.execute(
             "INSERT INTO raw.uis_records VALUES (?, 'bilateral', ?, ?, ?, ?, NULL, NULL, 'v1', 'req', 'uis', "
-            "'sample', now(), 'test')",
-            [f"X.{origin}", origin, dest, year, value],
+            "?, now(), 'test')",
+            [f"X.{origin}", origin, dest, year, value, mode],
         )
+
+
+def add_oecd(conn: duckdb.DuckDBPyConnection, values: dict[int, float], mode: str = "live") -> None:
+    for year, value in values.items():
+        conn.execute(
+            "INSERT INTO raw.oecd_observations VALUES ('USA', 'CHN', ?, ?, NULL, 0, '{}', 'OECD:X(1.0)', 'vf', "
+            "'req', 'oecd', ?, now(), 'test')",
+            [year, value, mode],
+        )
+
+
+def live(conn: duckdb.DuckDBPyConnection) -> None:
+    """Run the SQL as a live (real-data) run would: its own rows are 'live', the seeds 'reference'."""
+    set_variables(conn, load_settings({"COLLAB_MODE": "live"}), load_id="test")
 
 
 def add_open_doors(conn: duckdb.DuckDBPyConnection, values: dict[int, int]) -> None:
@@ -87,18 +104,79 @@ def test_yoy_and_index_stay_within_a_source_and_skip_gaps(conn):
     assert doors[2019]["academic_year_label"] == "2019/20"
 
 
-def test_best_series_follows_precedence_and_names_the_source(conn):
-    add_uis(conn, "CHN", "USA", {2018: 400.0, 2019: 360.0})
+def best_rows(conn: duckdb.DuckDBPyConnection) -> dict[int, dict]:
+    return {r["year"]: r for r in rows(conn, "SELECT * FROM mart.student_mobility_best")}
+
+
+def test_best_series_follows_precedence_and_chain_links_a_source_switch(conn):
+    live(conn)
+    add_uis(conn, "CHN", "USA", {2018: 400.0, 2019: 360.0}, mode="live")
     add_open_doors(conn, {2018: 1000, 2019: 1100, 2020: 990})
     build(conn)
-    best = {r["year"]: r for r in rows(conn, "SELECT * FROM mart.student_mobility_best")}
+    best = best_rows(conn)
     assert [best[y]["source"] for y in (2018, 2019, 2020)] == ["uis", "uis", "iie_open_doors"]
     assert best[2019]["sources_available"] == ["uis", "iie_open_doors"]
     assert best[2019]["students"] == 360
     assert best[2019]["yoy_change"] == pytest.approx(-0.1)
     # 2020 switches source: 990 vs 360 is not a change in students.
     assert best[2020]["yoy_change"] is None
-    assert best[2020]["index_2018"] == pytest.approx(99.0)  # Open Doors' own index
+    # Not Open Doors' own index (99.0) nor 990 / UIS's 400: UIS's 2019 index carried on by Open Doors'
+    # own change 2019 -> 2020, the overlap year where both sources have a value.
+    assert [best[y]["index_method"] for y in (2018, 2019, 2020)] == ["same_source", "same_source", "chain_linked"]
+    assert best[2020]["index_2018"] == pytest.approx(90.0 * 990 / 1100)
+    assert best[2020]["index_link_year"] == 2019 and best[2019]["index_link_year"] is None
+
+
+def test_a_switch_without_an_overlap_year_breaks_the_series(conn):
+    live(conn)
+    add_uis(conn, "CHN", "USA", {2017: 300.0, 2018: 400.0, 2019: 360.0, 2023: 320.0}, mode="live")
+    add_open_doors(conn, {2021: 1100, 2022: 990})  # no year in common with UIS
+    build(conn)
+    best = best_rows(conn)
+    assert [best[y]["index_method"] for y in (2017, 2018, 2019, 2021, 2022, 2023)] == [
+        *["same_source"] * 3,
+        "broken",
+        "broken",
+        "same_source",  # back on the 2018 row's source: its own index again
+    ]
+    assert best[2021]["index_2018"] is None and best[2022]["index_2018"] is None
+    assert best[2023]["index_2018"] == pytest.approx(80.0)
+
+
+def test_rows_before_the_base_source_link_backwards_through_the_first_overlap(conn):
+    live(conn)
+    add_oecd(conn, {2015: 200.0, 2016: 220.0, 2017: 250.0, 2018: 260.0})
+    add_uis(conn, "CHN", "USA", {2017: 300.0, 2018: 400.0, 2019: 360.0}, mode="live")
+    build(conn)
+    best = best_rows(conn)
+    assert [best[y]["source"] for y in range(2015, 2020)] == ["oecd", "oecd", "uis", "uis", "uis"]
+    assert best[2016]["index_method"] == "chain_linked" and best[2016]["index_link_year"] == 2017
+    # UIS's 2017 index (75) carried back by OECD's own change 2017 -> 2016.
+    assert best[2016]["index_2018"] == pytest.approx(75.0 * 220 / 250)
+    assert best[2015]["index_2018"] == pytest.approx(75.0 * 200 / 250)
+
+
+def test_a_series_without_a_2018_row_has_no_index(conn):
+    live(conn)
+    add_uis(conn, "CHN", "USA", {2019: 360.0, 2020: 300.0}, mode="live")
+    build(conn)
+    assert {(r["index_method"], r["index_2018"]) for r in best_rows(conn).values()} == {("no_base", None)}
+
+
+def test_a_sample_run_keeps_the_real_seed_out_of_its_best_series(conn):
+    # Sample rows are synthetic, Open Doors rows real: one series never mixes them. The seed stays
+    # visible, as its own series, in mart.student_mobility.
+    add_uis(conn, "CHN", "USA", {2018: 400.0, 2019: 360.0})
+    add_open_doors(conn, {2018: 1000, 2019: 1100, 2020: 990})
+    build(conn)
+    best = best_rows(conn)
+    assert sorted(best) == [2018, 2019]
+    assert {(r["source"], r["source_mode"], r["index_method"]) for r in best.values()} == {
+        ("uis", "sample", "same_source")
+    }
+    assert best[2019]["sources_available"] == ["uis"]
+    doors = rows(conn, "SELECT year, index_2018 FROM mart.student_mobility WHERE source = 'iie_open_doors'")
+    assert {r["year"]: r["index_2018"] for r in doors} == pytest.approx({2018: 100.0, 2019: 110.0, 2020: 99.0})
 
 
 def test_merging_territory_policy_sums_hong_kong_into_china(conn):

@@ -11,6 +11,9 @@ from pipeline.suites import non_negative, not_null
 from pipeline.validation import Suite, iso2_codes, iso3_codes, row_count_expectation
 
 INDICATOR_KINDS = ["inbound_total", "outbound_total", "bilateral"]
+# How an index value of a series that may switch sources relates to its base (docs/methods.md):
+# same source as the base row, chain-linked through overlap years, broken (no overlap at a switch), no base row.
+INDEX_METHODS = ("same_source", "chain_linked", "broken", "no_base")
 FIRST_SEED_YEAR = 1950  # Open Doors begins in 1948/49; anything earlier is a typo
 
 
@@ -138,10 +141,11 @@ def mart_student_mobility_best(previous: int, tolerance: float) -> Sequence[Suit
     return [
         Suite(
             "mart.student_mobility_best",
-            "SELECT origin, destination, year, source, students FROM {table}",
+            "SELECT origin, destination, year, source, students, index_method FROM {table}",
             [
-                *not_null("origin", "destination", "year", "source", "students"),
+                *not_null("origin", "destination", "year", "source", "students", "index_method"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["origin", "destination", "year"]),
+                gxe.ExpectColumnValuesToBeInSet(column="index_method", value_set=list(INDEX_METHODS)),
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["origin", "destination", "year"],

@@ -9,7 +9,7 @@ WITH wide AS (
         max(value) FILTER (WHERE indicator = 'NY.GDP.MKTP.CD') AS gdp_usd,
         max(value) FILTER (WHERE indicator = 'GB.XPD.RSDV.GD.ZS') AS rd_pct_gdp,
         max(value) FILTER (WHERE indicator = 'SP.POP.SCIE.RD.P6') AS researchers_per_million,
-        string_agg(DISTINCT last_updated, '; ') AS source_version,
+        string_agg(DISTINCT last_updated, '; ' ORDER BY last_updated) AS source_version,
         any_value(source) AS source,
         any_value(source_mode) AS source_mode,
         max(retrieved_at) AS retrieved_at

@@ -20,7 +20,7 @@ SELECT
     round(sum(value) FILTER (WHERE indicator_kind = 'inbound_total'))::BIGINT AS inbound_students,
     round(sum(value) FILTER (WHERE indicator_kind = 'outbound_total'))::BIGINT AS outbound_students,
     source,
-    string_agg(DISTINCT source_version, '; ') AS source_version,
+    string_agg(DISTINCT source_version, '; ' ORDER BY source_version) AS source_version,
     any_value(source_mode) AS source_mode,
     max(retrieved_at) AS retrieved_at,
     getvariable('territory_policy') AS territory_policy

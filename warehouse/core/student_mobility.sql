@@ -47,16 +47,17 @@ SELECT
     origin,
     destination,
     year,
-    any_value(academic_year_label) AS academic_year_label,
+    min(academic_year_label) AS academic_year_label,
     round(sum(students))::BIGINT AS students,
     count(*)::INTEGER AS series_merged,
     string_agg(DISTINCT source_version, '; ' ORDER BY source_version) AS source_version,
     string_agg(DISTINCT request, ' ' ORDER BY request) AS request,
     source,
-    any_value(source_mode) AS source_mode,
+    source_mode,
     max(retrieved_at) AS retrieved_at,
     getvariable('territory_policy') AS territory_policy
 FROM mapped
 -- A merged territory's students in its own mainland are not international mobility.
 WHERE origin <> destination
-GROUP BY origin, destination, year, source
+-- source_mode in the key: a sum never adds synthetic and real rows
+GROUP BY origin, destination, year, source, source_mode
