@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,6 +225,21 @@ EXACT_KEY_TYPES = frozenset(
 )
 
 
+@contextlib.contextmanager
+def _duckdb_to_pandas() -> Iterator[None]:
+    """DuckDB 2.0's pandas conversion calls DataFrame.drop(inplace=True), which pandas 3.1 deprecates
+    (Pandas4Warning): a third-party call we cannot change, silenced here only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop", category=DeprecationWarning)
+        yield
+
+
+def fetch_frame(conn: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """`conn.execute(sql).fetchdf()`, without the third-party deprecation noise."""
+    with _duckdb_to_pandas():
+        return conn.execute(sql).fetchdf()
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -357,13 +373,14 @@ def _whole_dtypes(conn: duckdb.DuckDBPyConnection, sql: str, rows: int) -> tuple
     if len(set(shape.columns)) != len(shape.columns):
         return None
     types = dict(zip(shape.columns, (str(t) for t in shape.types), strict=True))
-    template = shape.df()  # no rows: numpy int/bool, VARCHAR as object
+    with _duckdb_to_pandas():
+        template = shape.df()  # no rows: numpy int/bool, VARCHAR as object
     data_dependent = [c for c in template.columns if _nullable(template[c].dtype) or types[c] == "VARCHAR"]
     if not data_dependent:
         return types, template
     counts = conn.execute(f"SELECT {', '.join(f'count({_ident(c)})' for c in data_dependent)} FROM ({sql})")
     non_nulls = counts.fetchall()[0]
-    with_values = conn.execute("SELECT 'x' AS v").fetchdf()["v"].dtype
+    with_values = fetch_frame(conn, "SELECT 'x' AS v")["v"].dtype
     dtypes = {}
     for column, non_null in zip(data_dependent, non_nulls, strict=True):
         if types[column] == "VARCHAR" and non_null > 0:
@@ -396,7 +413,8 @@ def _batches(conn: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pd.DataFrame
     finished = False
     try:
         while True:
-            part = conn.fetch_df_chunk(max(1, CHUNK_ROWS // VECTOR_ROWS))
+            with _duckdb_to_pandas():
+                part = conn.fetch_df_chunk(max(1, CHUNK_ROWS // VECTOR_ROWS))
             if len(part) == 0:
                 finished = True
                 return
@@ -446,7 +464,7 @@ def _unique_outcome(
         batches = conn.execute(f"SELECT DISTINCT batch FROM ({numbered}) ORDER BY batch").fetchall()
         selections = [select(f"SELECT * FROM ({numbered}) WHERE batch = {b}") for (b,) in batches]
     for selection in selections:
-        frame = conn.execute(selection).fetchdf()
+        frame = fetch_frame(conn, selection)
         frame = frame.set_axis(pd.Index(frame.pop(POSITION).to_numpy()))  # indexed as in the whole frame
         conformed = _conform(frame, template.dtypes)  # dtypes only matter for the sample values here
         merged.add(_evaluate(frame if conformed is None else conformed, suite, [index])[index])
@@ -456,7 +474,7 @@ def _unique_outcome(
 def _validate_large(conn: duckdb.DuckDBPyConnection, sql: str, suite: Suite, rows: int) -> SuiteResult:
     shape = _whole_dtypes(conn, sql, rows)
     if shape is None:
-        return validate_frame(conn.execute(sql).fetchdf(), suite)
+        return validate_frame(fetch_frame(conn, sql), suite)
     types, template = shape
     dtypes = template.dtypes
 
@@ -479,7 +497,7 @@ def _validate_large(conn: duckdb.DuckDBPyConnection, sql: str, suite: Suite, row
                 for i, result in _evaluate(conformed, suite, kinds["row"]).items():
                     merged[i].add(result)
         if mismatch:  # a batch's dtypes differ from the whole frame's beyond nulls: evaluate it whole
-            return validate_frame(conn.execute(sql).fetchdf(), suite)
+            return validate_frame(fetch_frame(conn, sql), suite)
         if seen != rows:
             raise RuntimeError(f"{suite.name}: the view gave {seen} rows, counted {rows}")
         outcomes |= {i: m.outcome() for i, m in merged.items()}
@@ -489,7 +507,7 @@ def _validate_large(conn: duckdb.DuckDBPyConnection, sql: str, suite: Suite, row
     for i in kinds["unique"]:
         outcomes[i] = _unique_outcome(conn, sql, suite, i, types, template)
     if kinds["whole"]:
-        for i, r in _evaluate(conn.execute(sql).fetchdf(), suite, kinds["whole"]).items():
+        for i, r in _evaluate(fetch_frame(conn, sql), suite, kinds["whole"]).items():
             outcomes[i] = (r.expectation_config, r.success, r.result or {})
 
     failures = [
@@ -515,7 +533,7 @@ def validate_query(conn: duckdb.DuckDBPyConnection, sql: str, suite: Suite) -> S
     """
     rows = conn.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
     if rows <= CHUNK_ROWS:
-        return validate_frame(conn.execute(sql).fetchdf(), suite)
+        return validate_frame(fetch_frame(conn, sql), suite)
     return _validate_large(conn, sql, suite, rows)
 
 
