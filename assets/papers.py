@@ -110,11 +110,12 @@ def group_counts_frame(rows: list[tuple[GroupQuery, Group]]) -> pl.DataFrame:
 def fetch_live(
     settings: Settings, years: list[int], openalex: OpenAlexResource, issns: list[list[str]], log: dg.DagsterLogManager
 ) -> tuple[list[WorkRecord], list[tuple[GroupQuery, Group]], dict]:
-    """Run the cheap plan: group_by counts for pairs with a focus country, records for focus pairs."""
+    """Run the cheap plan: group_by counts for pairs with a focus country over works with at most 100
+    authors; records for focus pairs and for every work with more than 100 authors."""
     client = openalex.client()
     universe = universe_filters(settings.work_types, settings.exclude_paratext, settings.exclude_retracted)
     group_queries = plan_group_queries(settings, years, universe, issn_chunks(issns, openalex.issn_chunk_size))
-    record_queries = plan_record_queries(settings, years)
+    record_queries = plan_record_queries(settings, years, universe)
     log.info(f"OpenAlex live plan: {len(group_queries)} group_by queries, {len(record_queries)} record queries")
     works: dict[str, WorkRecord] = {}
     for rq in record_queries:
@@ -123,6 +124,7 @@ def fetch_live(
     groups = [(q, g) for q in group_queries for g in client.group_by(q.filters, q.group_field)]
     stats = {
         "http_calls": client.http.calls,
+        "billed_calls": client.http.billed_calls,
         "http_retries": client.http.retries,
         "call_budget": openalex.call_budget,
         "group_by_queries": len(group_queries),

@@ -236,7 +236,7 @@ def generate(snapshot: Path, works: int) -> float:
     return time.perf_counter() - started
 
 
-def api_plan_cost(joint_per_year: int) -> str:
+def api_plan_cost(joint_per_year: int, large_per_year: int) -> str:
     import duckdb
 
     from assets.reference import NATURE_INDEX_ISSNS_SQL, journals_frame
@@ -258,13 +258,16 @@ def api_plan_cost(joint_per_year: int) -> str:
     years = settings.year_list
     universe = universe_filters(settings.work_types, settings.exclude_paratext, settings.exclude_retracted)
     groups = plan_group_queries(settings, years, universe, issn_chunks(journal_issns, 50))
-    records = plan_record_queries(settings, years)
-    pages = sum(math.ceil(joint_per_year / 100) for _ in records)
+    records = plan_record_queries(settings, years, universe)
+    pairs = [r for r in records if r.pair is not None]
+    large = len(records) - len(pairs)
+    pages = len(pairs) * math.ceil(joint_per_year / 100) + large * math.ceil(large_per_year / 100)
     total = len(groups) + pages
     return (
         f"API plan, full live CN–US refresh {years[0]}-{years[-1]}: {len(groups)} group_by calls + "
-        f"{len(records)} record queries × ceil({joint_per_year:,} joint works/yr ÷ 100 per page) = {pages:,} pages "
-        f"→ {total:,} list calls (+ re-fetches of works with truncated author lists, 1 singleton each, free). "
+        f"{len(pairs)} pair record queries × ceil({joint_per_year:,} joint works/yr ÷ 100 per page) + "
+        f"{large} queries of works with more than 100 authors × ceil({large_per_year:,}/yr ÷ 100) = {pages:,} pages "
+        f"→ {total:,} list calls (+ {large * large_per_year:,} singleton re-reads of those works, free). "
         f"A free key allows ≈{FREE_KEY_LIST_CALLS_PER_DAY:,} list calls/day: {total / FREE_KEY_LIST_CALLS_PER_DAY:.1%} "
         f"of a day's budget. All pairs for all years this way is not feasible: that is the snapshot's job."
     )
@@ -286,6 +289,12 @@ def main() -> None:
         type=int,
         default=60_000,
         help="assumed CN–US joint works a year, for the API cost (an assumption, printed)",
+    )
+    parser.add_argument(
+        "--large-per-year",
+        type=int,
+        default=3_000,
+        help="assumed universe works a year with more than 100 authors, for the API cost (an assumption, printed)",
     )
     args = parser.parse_args()
 
@@ -341,7 +350,7 @@ def main() -> None:
     print("-" * len(header))
     print("\n".join(split))
     print()
-    print(api_plan_cost(args.joint_per_year))
+    print(api_plan_cost(args.joint_per_year, args.large_per_year))
 
 
 if __name__ == "__main__":

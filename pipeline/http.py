@@ -204,6 +204,7 @@ class JsonHttpClient:
     cache: ResponseCache | None = None
     sleep: Callable[[float], None] = time.sleep
     calls: int = field(default=0, init=False)
+    billed_calls: int = field(default=0, init=False)  # what call_budget caps (see `billed`)
     retries: int = field(default=0, init=False)
     last_headers: Mapping[str, str] = field(default_factory=dict, init=False)
 
@@ -276,6 +277,11 @@ class JsonHttpClient:
         except (json.JSONDecodeError, requests.exceptions.JSONDecodeError):
             raise RetryableAnswer(f"HTTP {response.status_code} with a body that is not valid JSON") from None
 
+    def billed(self, request: requests.PreparedRequest) -> bool:
+        """Whether the source charges this request against the daily quota (connectors with free
+        request kinds override it); only billed requests count against `call_budget`."""
+        return True
+
     def classify(self, response: requests.Response, safe_url: str) -> None:
         """Raise RetryableAnswer for answers worth retrying, SourceError for final ones; return if usable."""
         status = response.status_code
@@ -288,17 +294,19 @@ class JsonHttpClient:
     def _attempt(
         self, prepared: requests.PreparedRequest, safe_url: str, parse: Callable[[requests.Response], Any]
     ) -> JsonResponse:
-        if self.call_budget is not None and self.calls >= self.call_budget:
+        billed = self.billed(prepared)
+        if billed and self.call_budget is not None and self.billed_calls >= self.call_budget:
             raise CallBudgetExceeded(
                 self.source,
                 "per-run call budget exhausted",
                 request=safe_url,
-                detail=f"{self.calls} of {self.call_budget} calls used; raise the budget or refresh fewer years",
+                detail=f"{self.billed_calls} of {self.call_budget} calls used; raise the budget or refresh fewer years",
             )
         try:
             response = self.session.send(prepared, timeout=self.timeout)
         except requests.RequestException:
             self.calls += 1
+            self.billed_calls += billed
             raise
         cached = from_cache(response)
         if self.cache is not None and self.cache.mode == "replay" and not cached:
@@ -309,6 +317,7 @@ class JsonHttpClient:
                 detail=f"cache: {self.cache.path}",
             )
         self.calls += 0 if cached else 1  # the budget counts what the API sees
+        self.billed_calls += billed and not cached
         self.last_headers = dict(response.headers)
         self.classify(response, safe_url)
         try:

@@ -37,7 +37,10 @@ class OpenAlexResource(dg.ConfigurableResource):
     per_page: int = Field(default=MAX_PER_PAGE, ge=1, le=MAX_PER_PAGE)
     requests_per_second: float = Field(default=5.0, ge=0, description="client-side pace; the API allows 100/s")
     call_budget: int = Field(
-        default=8000, ge=1, description="per-run cap on HTTP calls (a free key ≈ 10,000 list calls/day)"
+        default=8000,
+        ge=1,
+        description="per-run cap on billed HTTP calls: list and group_by pages; singleton re-reads are free "
+        "(a free key ≈ 10,000 list calls/day)",
     )
     max_attempts: int = Field(default=6, ge=1)
     max_retry_after_seconds: float = Field(default=120.0, ge=0)

@@ -56,9 +56,7 @@ def fake(httpserver: HTTPServer) -> FakeOpenAlex:
     return fake
 
 
-def get(
-    httpserver: HTTPServer, path: str = "/works", query: str | None = None, **params: Any
-) -> requests.Response:
+def get(httpserver: HTTPServer, path: str = "/works", query: str | None = None, **params: Any) -> requests.Response:
     """GET with either a raw query string (to keep a literal ``+``) or requests-encoded params."""
     url = httpserver.url_for(path) + (f"?{query}" if query else "")
     return requests.get(url, params=params, timeout=5)
@@ -193,9 +191,7 @@ def test_valid_but_unemulated_filter_or_param_is_501_not_a_fake_400(httpserver, 
     assert get(httpserver, filter="from_publication_date:2020-01-01").status_code == 501
     assert get(httpserver, sort="cited_by_count:desc").status_code == 501
     unknown = get(httpserver, perpage=5)
-    assert unknown.status_code == 400 and unknown.json()["message"].startswith(
-        "perpage is not a valid parameter."
-    )
+    assert unknown.status_code == 400 and unknown.json()["message"].startswith("perpage is not a valid parameter.")
 
 
 def test_group_by_countries_counts_each_work_once_per_country(httpserver, fake):
@@ -239,10 +235,7 @@ def test_group_by_year_and_type_keys(httpserver, fake):
 
 
 def test_group_by_errors(httpserver, fake):
-    assert (
-        get(httpserver, group_by="type", select="id").json()["message"]
-        == "select does not work with group_by."
-    )
+    assert get(httpserver, group_by="type", select="id").json()["message"] == "select does not work with group_by."
     assert get(httpserver, group_by="nope").json()["message"].startswith("nope is not a valid field.")
     assert get(httpserver, group_by="language").status_code == 501
     assert get(httpserver, group_by="type", page=2).json()["error"] == "Pagination error."
@@ -298,6 +291,26 @@ def test_truncated_list_form_vs_singleton(httpserver):
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
 
 
+def test_country_filters_and_group_by_see_the_first_100_authors_but_authors_count_the_whole_byline(httpserver):
+    # Shaped like the human-genome paper: GB/US in the first 100 authors, CN and DE only after.
+    genome = work(31, *([["GB"]] * 60 + [["US"]] * 40 + [["CN"]] * 9 + [["CN", "DE"]]))
+    fake = FakeOpenAlex([genome, work(32, ["CN"], ["US"]), work(33)])
+    fake.install(httpserver)
+    groups = get(httpserver, group_by="authorships.countries").json()["group_by"]
+    assert {g["key"].rsplit("/", 1)[1]: g["count"] for g in groups} == {"GB": 1, "US": 2, "CN": 1}
+    assert ids(get(httpserver, query="filter=authorships.countries:DE")) == set()
+    assert ids(get(httpserver, query="filter=authorships.countries:CN,authorships.countries:US")) == {32}
+    assert ids(get(httpserver, query="filter=countries_distinct_count:>2")) == set()  # 2 in its first 100
+    # authors_count sees the whole byline (null without authorships) and is not a field of the answer
+    assert ids(get(httpserver, query="filter=authors_count:>100")) == {31}
+    assert ids(get(httpserver, query="filter=authors_count:<101")) == {32}
+    assert ids(get(httpserver, query="filter=authors_count:<101|null")) == {32, 33}
+    [listed] = get(httpserver, query="filter=authors_count:>100").json()["results"]
+    assert len(listed["authorships"]) == 100 and listed["is_authors_truncated"] is True
+    assert listed["countries_distinct_count"] == 2 and "authors_count" not in listed
+    assert len(get(httpserver, "/works/W31").json()["authorships"]) == 110
+
+
 def test_api_key_is_required(httpserver):
     fake = FakeOpenAlex(list(WORKS), api_key="sekret")
     fake.install(httpserver)
@@ -306,9 +319,7 @@ def test_api_key_is_required(httpserver):
         assert resp.status_code == 401
         assert resp.text == '{"error":"Invalid or missing API key","message":"API key not found"}'
     assert get(httpserver, api_key="sekret").status_code == 200
-    bearer = requests.get(
-        httpserver.url_for("/works/W11"), headers={"Authorization": "Bearer sekret"}, timeout=5
-    )
+    bearer = requests.get(httpserver.url_for("/works/W11"), headers={"Authorization": "Bearer sekret"}, timeout=5)
     assert bearer.status_code == 200
 
 
@@ -324,9 +335,7 @@ def test_rate_limit_headers_and_daily_budget(httpserver, fake):
     assert get(httpserver, group_by="type").headers["x-ratelimit-remaining"] == "0"
     broke = get(httpserver)
     assert broke.status_code == 429 and int(broke.headers["Retry-After"]) > 0
-    assert broke.json()["message"].startswith(
-        "Insufficient budget. This request costs $0.0001 but you only have $0 "
-    )
+    assert broke.json()["message"].startswith("Insufficient budget. This request costs $0.0001 but you only have $0 ")
 
 
 def test_fail_next_status_faults(httpserver, fake):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import requests
 
@@ -70,6 +71,11 @@ def resolve_truncated(records: Sequence[WorkRecord], fetch_full: Callable[[str],
 
 class OpenAlexHttp(JsonHttpClient):
     """OpenAlex's answers: 403 means "slow down" unless the body says the query is invalid."""
+
+    def billed(self, request: requests.PreparedRequest) -> bool:
+        """Singletons (/works/{id}) cost no credit: sources.md §1.2, and the recorded singleton answer
+        says x-ratelimit-credits-used 0 (fixture error_400_invalid_select.http.json)."""
+        return "/works/" not in urlsplit(request.url or "").path
 
     def classify(self, response: requests.Response, safe_url: str) -> None:
         if response.status_code == 403:

@@ -1,6 +1,12 @@
 """The cheap live plan (sources.md §7): group_by counts for every pair that involves a focus
 country, paper records only for the joint papers of pairs between focus countries.
 
+The API's `authorships.countries` filter, its group_by and `countries_distinct_count` see only the
+first 100 authorships of a work (indices.md §0b), while `authors_count` sees the whole byline. So
+the plan splits every year exactly in two: group_by counts over works with at most 100 authors
+(or none), where the cut changes nothing, and the full records of every universe work with more
+than 100 authors, counted in SQL like snapshot records (core/*.group_counts.sql).
+
 Pure functions: the plan is data, so it can be tested, costed and printed without the network.
 """
 
@@ -13,6 +19,11 @@ from dataclasses import dataclass
 from pipeline.settings import Settings
 
 PAPER_SETS = ("all", "nature_index")
+AUTHOR_CUT = 100  # authorships the API's country filter and group_by see
+# `authors_count` is null for works without authorships; they stay on the group_by side, so the two
+# halves cover every work.
+UP_TO_CUT = ("authors_count", f"<{AUTHOR_CUT + 1}|null")
+BEYOND_CUT = ("authors_count", f">{AUTHOR_CUT}")
 
 
 @dataclass(frozen=True)
@@ -28,7 +39,7 @@ class GroupQuery:
 
 @dataclass(frozen=True)
 class RecordQuery:
-    pair: tuple[str, str]
+    pair: tuple[str, str] | None  # None: every universe work with more than 100 authors
     year: int
     filters: tuple[tuple[str, str], ...]
 
@@ -72,12 +83,12 @@ def plan_group_queries(
     universe: Sequence[tuple[str, str]],
     nature_index_chunks: Sequence[Sequence[str]],
 ) -> list[GroupQuery]:
-    """Every group_by call of a live refresh of `years`."""
+    """Every group_by call of a live refresh of `years`, each over works with at most 100 authors."""
     set_filters: list[tuple[str, tuple[tuple[str, str], ...]]] = [("all", ())]
     set_filters += [
         ("nature_index", (("primary_location.source.issn", "|".join(chunk)),)) for chunk in nature_index_chunks
     ]
-    base = tuple(universe)
+    base = (*universe, UP_TO_CUT)
     queries: list[GroupQuery] = []
     span = f"{min(years)}-{max(years)}"
     for paper_set, extra in set_filters:
@@ -110,13 +121,21 @@ def plan_group_queries(
     return queries
 
 
-def plan_record_queries(settings: Settings, years: Sequence[int]) -> list[RecordQuery]:
-    """Joint works of each pair of focus countries, per year, with no universe filter: the universe
-    is applied to records in SQL, so the quality mart can report what it excluded."""
-    return [
+def plan_record_queries(
+    settings: Settings, years: Sequence[int], universe: Sequence[tuple[str, str]]
+) -> list[RecordQuery]:
+    """Per year: the joint works (at most 100 authors) of each pair of focus countries, with no
+    universe filter (the universe is applied to records in SQL, so the quality mart can report what
+    it excluded); then every universe work with more than 100 authors, whose countries after author
+    100 only its full record shows (the group_by counts leave these works out)."""
+    pairs = [
         RecordQuery(
-            (a, b), year, (("authorships.countries", a), ("authorships.countries", b), ("publication_year", str(year)))
+            (a, b),
+            year,
+            (("authorships.countries", a), ("authorships.countries", b), ("publication_year", str(year)), UP_TO_CUT),
         )
         for a, b in itertools.combinations(sorted(settings.focus), 2)
         for year in years
     ]
+    large = [RecordQuery(None, year, (*universe, ("publication_year", str(year)), BEYOND_CUT)) for year in years]
+    return pairs + large

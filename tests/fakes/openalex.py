@@ -152,11 +152,13 @@ EMULATED_FILTERS: dict[str, FilterKind] = {
     "primary_location.source.issn": "term",
     "publication_year": "number",
     "countries_distinct_count": "number",
+    "authors_count": "number",
     "is_paratext": "boolean",
     "is_retracted": "boolean",
 }
 GROUP_BY_FIELDS = frozenset({"authorships.countries", "publication_year", "type"})
 LIST_AUTHORSHIPS_CAP = 100  # list forms carry <= 100 authorships; filters/group_by see only those
+AUTHORS_COUNT = "authors_count"  # api:works/fields.py RangeField: the whole byline's length
 
 # Country names OpenAlex shows where they differ from pycountry's ISO names
 # (api:config/countries.yaml, used by api:core/country_names.py; other codes fall back to ISO names).
@@ -258,8 +260,10 @@ class FakeOpenAlex:
     """In-memory OpenAlex ``/works`` API served through pytest-httpserver.
 
     ``works`` are list-form work dicts served in the given order (standing in for the real default
-    sort); a work with more than 100 authorships is cut to 100 for lists, filters and group_by, and
-    its full form answers ``/works/W…`` unless ``singletons`` has a record for its id.
+    sort); a work with more than 100 authorships is cut to 100 for lists, filters and group_by
+    (``authorships.countries`` and ``countries_distinct_count`` see the first 100 only; ``authors_count``
+    sees the whole byline), and its full form answers ``/works/W…`` unless ``singletons`` has a
+    record for its id.
     Attributes tests may set: ``faults``, ``null_cursor_on_short_page``, ``param_error_status``,
     ``ratelimit_limit``, ``ratelimit_remaining``. ``requests`` logs (path, query params) per request.
     """
@@ -451,7 +455,7 @@ class FakeOpenAlex:
         dimension, include_unknown = _parse_group_by(group_by) if group_by else ("", False)
         group_after = _group_cursor_position(cursor, dimension) if group_by and cursor else None
         _validate_pagination(page, per_page, bool(group_by), self.max_per_page)
-        works = [(i, w) for i, w in enumerate(map(_list_form, self.works)) if predicate(w)]
+        works = [(i, w) for i, w in enumerate(map(self._indexed, self.works)) if predicate(w)]
         if group_by:
             groups, next_cursor, count = _group(
                 [w for _, w in works], dimension, include_unknown, per_page, cursor, group_after
@@ -465,7 +469,13 @@ class FakeOpenAlex:
         else:
             items, next_cursor = works[(page - 1) * per_page : page * per_page], None
         meta = _meta(len(works), page, per_page, cursor, next_cursor, None)
-        return {"meta": meta, "results": [_project(w, select) for _, w in items], "group_by": []}
+        return {"meta": meta, "results": [_project(_listed(w), select) for _, w in items], "group_by": []}
+
+    def _indexed(self, work: dict[str, Any]) -> dict[str, Any]:
+        """What filters and group_by search: the list form plus ``authors_count``, the length of the whole
+        byline (null without authorships), which is a filter but not a field of the work object."""
+        full = self.singletons.get(work.get("id", "")) or work
+        return {**_list_form(work), AUTHORS_COUNT: len(full.get("authorships") or []) or None}
 
 
 def _meta(
@@ -567,11 +577,18 @@ def _damage(fault: Fault, request: Request, response: Response) -> Response:
 
 def _list_form(work: dict[str, Any]) -> dict[str, Any]:
     """List answers carry at most 100 authorships and flag the cut (docs §1.6); filters and group_by
-    on authorships.countries see only those (api:works/fields.py has no authorships_full alias for it)."""
+    on authorships.countries see only those (api:works/fields.py has no authorships_full alias for it),
+    and so does countries_distinct_count (indices.md §0b), recounted here from the first 100."""
     authorships = work.get("authorships") or []
     if len(authorships) <= LIST_AUTHORSHIPS_CAP:
         return work
-    return {**work, "authorships": authorships[:LIST_AUTHORSHIPS_CAP], "is_authors_truncated": True}
+    cut = authorships[:LIST_AUTHORSHIPS_CAP]
+    countries = {c for a in cut for c in a.get("countries") or []}
+    return {**work, "authorships": cut, "is_authors_truncated": True, "countries_distinct_count": len(countries)}
+
+
+def _listed(indexed: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in indexed.items() if k != AUTHORS_COUNT}
 
 
 def _project(work: dict[str, Any], select: frozenset[str] | None) -> dict[str, Any]:

@@ -1,10 +1,19 @@
 -- core.country_year from OpenAlex group_by counts (live mode): N_A and C_A^int for every country,
--- summed over Nature Index ISSN chunks (disjoint by journal). Share needs every paper's record,
--- which live mode does not fetch, so it is NULL.
+-- summed over Nature Index ISSN chunks (disjoint by journal). The group_by counts cover the works with
+-- at most 100 authors (it sees only the first 100 authorships); the works with more than 100 authors
+-- are added from their full records, as country_year.records.sql counts them. Share needs every
+-- paper's record, which live mode does not fetch, so it is NULL.
 WITH g AS (
-    SELECT * FROM raw.openalex_group_counts
+    SELECT key, year, paper_set, intl_only, count, retrieved_at FROM raw.openalex_group_counts
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'countries_in_year'
       AND year BETWEEN getvariable('year_first') AND getvariable('year_last')
+    UNION ALL
+    SELECT wc.country, s.year, s.paper_set, i.intl_only, count(*), max(s.retrieved_at)
+    FROM core.paper_set_works AS s
+    JOIN core.work_countries AS wc USING (work_id)
+    JOIN (VALUES (false, 1), (true, 2)) AS i(intl_only, min_countries) ON s.n_countries >= i.min_countries
+    WHERE s.n_authorships > 100
+    GROUP BY ALL
 ),
 counts AS (
     SELECT key AS country, year, paper_set,

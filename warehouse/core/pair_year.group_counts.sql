@@ -1,6 +1,8 @@
 -- core.pair_year in live mode: C_AB from group_by=authorships.countries filtered on each focus
--- country (both orders), zero-filled. Shares come from the fetched joint records, which exist only
--- for pairs between focus countries; for every other pair they are NULL (unknown, not 0).
+-- country (both orders) over the works with at most 100 authors, plus the joint works with more than
+-- 100 authors counted from their full records (the API's filter and group_by see only their first
+-- 100 authorships), zero-filled. Shares come from the fetched joint records, which exist only for
+-- pairs between focus countries; for every other pair they are NULL (unknown, not 0).
 WITH g AS (
     SELECT * FROM raw.openalex_group_counts
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'partners_in_year'
@@ -17,7 +19,21 @@ both_orders AS (
           UNION ALL SELECT country_b, country_a, year, paper_set, coauthored FROM partners)
     GROUP BY ALL
 ),
-pairs AS (SELECT DISTINCT country_a, country_b, paper_set FROM both_orders),
+large AS (SELECT s.paper_set, s.year, s.work_id, wc.country
+          FROM core.paper_set_works AS s JOIN core.work_countries AS wc USING (work_id)
+          WHERE s.n_authorships > 100),
+large_pairs AS (  -- only pairs with a focus country, the pairs the group_by counts cover
+    SELECT a.country AS country_a, b.country AS country_b, a.year, a.paper_set, count(*) AS coauthored
+    FROM large AS a JOIN large AS b ON b.work_id = a.work_id AND b.paper_set = a.paper_set AND b.country <> a.country
+    WHERE list_contains(getvariable('focus'), a.country) OR list_contains(getvariable('focus'), b.country)
+    GROUP BY ALL
+),
+counted AS (
+    SELECT country_a, country_b, year, paper_set, sum(coauthored) AS coauthored
+    FROM (SELECT * FROM both_orders UNION ALL SELECT * FROM large_pairs)
+    GROUP BY ALL
+),
+pairs AS (SELECT DISTINCT country_a, country_b, paper_set FROM counted),
 years AS (SELECT year FROM configured_years()),
 record_pairs AS (
     SELECT * FROM core.pair_joint_records
@@ -35,5 +51,5 @@ SELECT
     getvariable('source_mode') AS source_mode,
     (SELECT max(retrieved_at) FROM g) AS retrieved_at
 FROM pairs AS p CROSS JOIN years AS y
-LEFT JOIN both_orders AS c USING (country_a, country_b, year, paper_set)
+LEFT JOIN counted AS c USING (country_a, country_b, year, paper_set)
 LEFT JOIN record_pairs AS r USING (country_a, country_b, year, paper_set)

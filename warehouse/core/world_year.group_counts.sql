@@ -1,8 +1,16 @@
--- core.world_year from group_by=publication_year counts (live mode).
+-- core.world_year in live mode: group_by=publication_year counts of the works with at most 100 authors
+-- (the API's countries_distinct_count sees only the first 100 authorships), plus the works with more
+-- than 100 authors counted from their full records, as world_year.records.sql counts them.
 WITH g AS (
-    SELECT * FROM raw.openalex_group_counts
+    SELECT year, paper_set, intl_only, count, retrieved_at FROM raw.openalex_group_counts
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'world_by_year'
       AND year BETWEEN getvariable('year_first') AND getvariable('year_last')
+    UNION ALL
+    SELECT s.year, s.paper_set, i.intl_only, count(*), max(s.retrieved_at)
+    FROM core.paper_set_works AS s
+    JOIN (VALUES (false, 1), (true, 2)) AS i(intl_only, min_countries) ON s.n_countries >= i.min_countries
+    WHERE s.n_authorships > 100
+    GROUP BY ALL
 )
 SELECT
     y.year, ps.paper_set,
