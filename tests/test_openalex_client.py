@@ -129,6 +129,17 @@ def test_call_budget_stops_before_spending_more(fake_openalex, httpserver):
     assert len([p for p, _ in fake_openalex.requests if p == "/works"]) == 2
 
 
+def test_call_budget_counts_billed_calls_not_free_singletons(fake_openalex, httpserver):
+    client = make_client(fake_openalex, httpserver, call_budget=1, per_page=5)
+    big = [w["id"] for w in fake_openalex.works if len(w["authorships"]) > 100]
+    assert len(big) == 3 and all(len(client.get_work(i).payload["authorships"]) > 100 for i in big)
+    assert (client.http.calls, client.http.billed_calls) == (3, 0)
+    client.group_by([("publication_year", "2020")], "publication_year")
+    with pytest.raises(CallBudgetExceeded, match="1 of 1 calls used"):
+        client.group_by([("publication_year", "2021")], "publication_year")
+    assert (client.http.calls, client.http.billed_calls) == (4, 1)
+
+
 def test_truncated_and_malformed_bodies_are_retried(fake_openalex, httpserver):
     client = make_client(fake_openalex, httpserver)
     fake_openalex.truncate_next_body()
