@@ -13,7 +13,7 @@ import polars as pl
 
 from assets.common import OWNERS, key, mart_asset
 from pipeline import charts
-from pipeline.breaks import SIGNALS, breaks_frame
+from pipeline.breaks import breaks_frame, input_columns
 from pipeline.context import suites
 from pipeline.report import render_report, write_report
 from pipeline.settings import Settings, load_settings, repo_relative
@@ -94,9 +94,7 @@ bilateral_dashboard = mart_asset(
 def breaks_input(warehouse: Warehouse, settings: Settings) -> dict[str, pl.DataFrame]:
     """Every dashboard series through pipeline.breaks (segmented regressions, Chow tests, a break search)."""
     with warehouse.connection(settings) as conn:
-        dashboard = conn.sql(
-            f"SELECT country_a, country_b, year, {', '.join(SIGNALS)} FROM mart.bilateral_dashboard"
-        ).pl()
+        dashboard = conn.sql(f"SELECT {', '.join(input_columns())} FROM mart.bilateral_dashboard").pl()
     return {"incoming_breaks": breaks_frame(dashboard, settings.break_years)}
 
 

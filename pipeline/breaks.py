@@ -3,6 +3,12 @@
 
 Regressions run on log values (indices.md §7: slopes read as growth e^b − 1); zeros and NULLs have no log
 and are left out, so `n_points` says how many years each estimate rests on.
+
+A series is never spliced from sources or modes (docs/methods.md): when every value of a signal has one
+provenance, the estimates use the levels (`series_basis` 'level'); when the levels switch sources (the best
+student series), they use the signal's chain-linked index instead ('chain_linked_index': every ratio within a
+source, NULL after a switch without an overlap year); a mixed series without such an index gets no estimates
+('mixed_sources').
 """
 
 from __future__ import annotations
@@ -25,6 +31,26 @@ SIGNALS = (
     "students_b_to_a",
     "passengers_a_to_b",
 )
+# The dashboard column naming each signal's source and mode, year by year.
+PROVENANCE = {
+    "coauthored": "papers_provenance",
+    "collaboration_score": "papers_provenance",
+    "collaboration_score_nature_index": "papers_provenance",
+    "observed_expected": "papers_provenance",
+    "students_a_to_b": "students_a_to_b_provenance",
+    "students_b_to_a": "students_b_to_a_provenance",
+    "passengers_a_to_b": "passengers_provenance",
+}
+# Signals whose levels may switch sources, with their chain-linked index (mart.student_mobility_best).
+LINKED_INDEX = {"students_a_to_b": "students_a_to_b_index", "students_b_to_a": "students_b_to_a_index"}
+SERIES_BASES = ("level", "chain_linked_index", "mixed_sources")
+
+
+def input_columns(signals: Sequence[str] = SIGNALS) -> list[str]:
+    """The dashboard columns breaks_frame reads for `signals`."""
+    extra = [m[s] for m in (PROVENANCE, LINKED_INDEX) for s in signals if s in m]
+    return ["country_a", "country_b", "year", *dict.fromkeys([*signals, *extra])]
+
 
 BREAKS_SCHEMA: dict[str, pl.DataType] = {
     "country_a": pl.String,
@@ -53,6 +79,8 @@ BREAKS_SCHEMA: dict[str, pl.DataType] = {
     "found_break_year": pl.Int32,
     "found_break_reason": pl.String,
     "reason": pl.String,
+    "series_basis": pl.String,
+    "provenance": pl.String,
 }
 
 
@@ -102,17 +130,57 @@ def series_breaks(values_by_year: Mapping[int, float | None], break_years: Seque
     return rows
 
 
+def _series_values(
+    years: Sequence[int], levels: Sequence, provenances: Sequence, linked: Sequence | None
+) -> tuple[dict[int, float | None], str, str | None, str | None]:
+    """(values by year, series_basis, provenance of the values used, reason) of one series: its levels when
+    they have one provenance, else its chain-linked index when it has one, else nothing."""
+    used = {p for v, p in zip(levels, provenances, strict=True) if _finite(v)}
+    if len(used) <= 1:
+        return dict(zip(years, levels, strict=True)), "level", next(iter(used), None), None
+    if linked is not None:
+        values = dict(zip(years, linked, strict=True))
+        linked_from = {p for v, p in zip(linked, provenances, strict=True) if _finite(v)}
+        return values, "chain_linked_index", "; ".join(sorted(linked_from)) or None, None
+    reason = f"the series switches sources ({'; '.join(sorted(used))}) and has no chain-linked index"
+    return {}, "mixed_sources", "; ".join(sorted(used)), reason
+
+
 def breaks_frame(dashboard: pl.DataFrame, break_years: Sequence[int], signals: Sequence[str] = SIGNALS) -> pl.DataFrame:
     """Every (country_a, country_b, signal) series of `dashboard` (one row per pair and year) through
-    `series_breaks`: one row per (country_a, country_b, signal, break year)."""
-    long = dashboard.unpivot(
-        index=["country_a", "country_b", "year"], on=list(signals), variable_name="signal", value_name="value"
-    ).with_columns(pl.col("value").cast(pl.Float64))
-    series = long.group_by("country_a", "country_b", "signal").agg(pl.col("year"), pl.col("value"))
+    `series_breaks`: one row per (country_a, country_b, signal, break year). A signal's provenance column
+    (PROVENANCE) decides whether its levels are one series; a frame without it is taken as one source."""
+    frames = []
+    for signal in signals:
+        provenance = PROVENANCE.get(signal)
+        linked = LINKED_INDEX.get(signal)
+        frames.append(
+            dashboard.select(
+                "country_a",
+                "country_b",
+                "year",
+                pl.lit(signal).alias("signal"),
+                pl.col(signal).cast(pl.Float64).alias("value"),
+                (pl.col(provenance) if provenance in dashboard.columns else pl.lit(None)).cast(pl.String).alias("prov"),
+                (pl.col(linked) if linked in dashboard.columns else pl.lit(None)).cast(pl.Float64).alias("linked"),
+            )
+        )
+    series = (
+        pl.concat(frames)
+        .sort("year")
+        .group_by("country_a", "country_b", "signal")
+        .agg(pl.col("year"), pl.col("value"), pl.col("prov"), pl.col("linked"))
+    )
     # One fit per series (a few hundred pairs × signals), not per row: statsmodels is the unit of work.
-    rows = [
-        {"country_a": s["country_a"], "country_b": s["country_b"], "signal": s["signal"], **row}
-        for s in series.iter_rows(named=True)
-        for row in series_breaks(dict(zip(s["year"], s["value"], strict=True)), break_years)
-    ]
+    rows = []
+    for s in series.iter_rows(named=True):
+        has_linked = s["signal"] in LINKED_INDEX and LINKED_INDEX[s["signal"]] in dashboard.columns
+        values, basis, provenance, reason = _series_values(
+            s["year"], s["value"], s["prov"], s["linked"] if has_linked else None
+        )
+        for row in series_breaks(values, break_years):
+            row |= {"series_basis": basis, "provenance": provenance}
+            if reason is not None:
+                row["reason"] = reason
+            rows.append({"country_a": s["country_a"], "country_b": s["country_b"], "signal": s["signal"], **row})
     return pl.DataFrame(rows, schema=BREAKS_SCHEMA).sort("country_a", "country_b", "signal", "break_year")

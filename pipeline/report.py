@@ -42,6 +42,8 @@ DASHBOARD_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("observed_expected_ci_low", "O/E CI low", "f3"),
     ("observed_expected_ci_high", "O/E CI high", "f3"),
     ("students_a_to_b", "Students {a}→{b}", "int"),
+    ("students_a_to_b_index", "Students {a}→{b} index", "f1"),
+    ("students_a_to_b_index_method", "Students {a}→{b} index method", "text"),
     ("students_b_to_a", "Students {b}→{a}", "int"),
     ("passengers_a_to_b", "Passengers {a}→{b}", "int"),
     ("papers_provenance", "Papers provenance", "text"),
@@ -71,6 +73,8 @@ BREAK_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("chow_p_value", "Chow p", "p"),
     ("found_break_year", "Break found in data", "year"),
     ("reason", "Reason (why a value is missing)", "text"),
+    ("series_basis", "Fitted on", "text"),
+    ("provenance", "Provenance", "text"),
 )
 
 
@@ -309,7 +313,9 @@ def render_report(
     signals_fig = charts.signals_indexed_chart(dashboard, country_a, country_b, base_year, break_years)
     missing = [t.get_text() for t in signals_fig.texts if t.get_gid() == "footnote"]
     signals_caption = (
-        f"{pair_label}: each signal divided by its {base_year} value × 100. Dashed lines: break years "
+        f"{pair_label}: each signal divided by its {base_year} value × 100; where the student series switches "
+        "source it is chain-linked through an overlap year, never one source over another's base. Dashed lines: "
+        f"break years "
         f"{breaks_text}. Students and passengers count travel from {country_a} to {country_b}."
         + (f" {missing[0][0].upper()}{missing[0][1:]}." if missing else "")
     )

@@ -42,15 +42,16 @@ def summary(path: Path) -> str:
         students = _rows(
             conn,
             "mart.student_mobility_best",
-            "SELECT year, students, source, round(index_2018, 1), source_mode FROM mart.student_mobility_best "
-            "WHERE origin = 'CN' AND destination = 'US' ORDER BY year",
+            "SELECT year, students, source, round(index_2018, 1), index_method, source_mode "
+            "FROM mart.student_mobility_best WHERE origin = 'CN' AND destination = 'US' ORDER BY year",
         )
         if students:
             lines += [
                 "",
-                "CN→US mobile students (mart.student_mobility_best): year, students, source, index 2018=100, mode",
+                "CN→US mobile students (mart.student_mobility_best, one mode): year, students, source, "
+                "index 2018=100 (never across sources), index method, mode",
             ]
-            lines += [f"  {r[0]}  {r[1]:>8}  {r[2]:<15} {r[3]!s:>6}  {r[4]}" for r in students]
+            lines += [f"  {r[0]}  {r[1]:>8}  {r[2]:<15} {r[3]!s:>6}  {r[4]:<12} {r[5]}" for r in students]
         flights = _rows(
             conn,
             "mart.flight_proxy_index",
@@ -72,18 +73,18 @@ def summary(path: Path) -> str:
             conn,
             "mart.bilateral_breaks",
             "SELECT signal, break_year, n_before, n_after, round(100 * growth_before, 1), "
-            "round(100 * growth_after, 1), chow_p_value, found_break_year, coalesce(reason, '') "
+            "round(100 * growth_after, 1), chow_p_value, found_break_year, coalesce(reason, ''), series_basis "
             "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
         )
         if breaks:
             lines += [
                 "",
                 "CN–US breaks (mart.bilateral_breaks, log scale): signal, break year, points before/after, "
-                "growth %/yr before → after, Chow p, break found by search, reason",
+                "growth %/yr before → after, Chow p, break found by search, fitted on, reason",
             ]
             lines += [
                 f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={_p(r[6]):<7}"
-                f" {r[7]!s:<5} {r[8]}"
+                f" {r[7]!s:<5} {r[9]:<18} {r[8]}"
                 for r in breaks
             ]
         report = load_settings().report_dir

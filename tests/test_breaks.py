@@ -88,3 +88,34 @@ def test_breaks_frame_has_a_row_per_pair_signal_and_break_year() -> None:
         (pl.col("country_a") == "CN") & (pl.col("signal") == "coauthored") & (pl.col("break_year") == 2020)
     )
     assert cn_us["growth_before"][0] == pytest.approx(0.10, abs=0.01)
+
+
+def test_a_series_that_switches_sources_is_fitted_on_its_chain_linked_index() -> None:
+    # Students CN→US: UIS to 2023, then another source; the levels are not one series, the index is.
+    levels = [300.0 + 10 * i for i in range(len(YEARS) - 1)] + [900.0]
+    index = [100.0 * v / levels[YEARS.index(2018)] for v in levels[:-1]]
+    index.append(index[-1] * 0.97)  # chain-linked: the new source fell 3 % over the overlap year
+    provenance = ["uis (live)"] * (len(YEARS) - 1) + ["iie_open_doors (reference)"]
+    dashboard = pl.DataFrame(
+        {
+            "country_a": ["CN"] * len(YEARS),
+            "country_b": ["US"] * len(YEARS),
+            "year": YEARS,
+            "coauthored": [float(y - 2000) for y in YEARS],
+            "papers_provenance": ["openalex (records, live)"] * len(YEARS),
+            "students_a_to_b": levels,
+            "students_a_to_b_index": index,
+            "students_a_to_b_provenance": provenance,
+        }
+    )
+    frame = breaks_frame(dashboard, [2018], signals=["coauthored", "students_a_to_b"])
+    papers, students = frame.sort("signal").iter_rows(named=True)
+    assert (papers["series_basis"], papers["provenance"]) == ("level", "openalex (records, live)")
+    assert students["series_basis"] == "chain_linked_index"
+    assert students["provenance"] == "iie_open_doors (reference); uis (live)"
+    assert students["value_at_break"] == pytest.approx(100.0)
+    assert students["change_since_break"] == pytest.approx(index[-1] / 100 - 1)  # not 900 / UIS 2018
+    # Without a chain-linked index a spliced series gets no estimates, and says why.
+    [spliced] = breaks_frame(dashboard.drop("students_a_to_b_index"), [2018], signals=["students_a_to_b"]).to_dicts()
+    assert spliced["series_basis"] == "mixed_sources" and spliced["slope_change"] is None
+    assert "switches sources" in spliced["reason"] and spliced["change_since_break"] is None

@@ -4,7 +4,10 @@
 -- flight proxy exists for destination US only). Every signal also as an index to COLLAB_BASE_YEAR
 -- (= 100) and as a year-on-year change, and each with its own provenance column. NULL where a family has
 -- no number. The collaboration score and observed/expected carry 95 % bootstrap intervals where paper
--- records allow (core.pair_year_bootstrap).
+-- records allow (core.pair_year_bootstrap). No index divides a value of one source by a base of another
+-- (docs/methods.md): the student indices are mart.student_mobility_best's chain-linked index (2018 = 100),
+-- rebased to COLLAB_BASE_YEAR when that is another year, with its method in *_index_method; the paper and
+-- passenger signals come from one source in one mode.
 WITH papers AS (
     SELECT
         country_a,
@@ -23,16 +26,35 @@ WITH papers AS (
             AS collaboration_score_nature_index_ci_low,
         max(collaboration_score_ci_high) FILTER (WHERE paper_set = 'nature_index')
             AS collaboration_score_nature_index_ci_high,
-        'openalex (' || any_value(count_basis) || ', ' || any_value(source_mode) || ')' AS papers_provenance,
+        'openalex (' || string_agg(DISTINCT count_basis, '+' ORDER BY count_basis) || ', '
+            || string_agg(DISTINCT source_mode, '+' ORDER BY source_mode) || ')' AS papers_provenance,
         max(retrieved_at) AS retrieved_at
     FROM mart.bilateral_papers
     GROUP BY country_a, country_b, year
 ),
 students AS (
-    -- yoy from the best-series mart: NULL where the chosen source changes, so no change mixes sources
-    SELECT origin, destination, year, students, yoy_change AS students_yoy,
-           source || ' (' || source_mode || ')' AS provenance
+    -- yoy and index from the best-series mart: the yoy is NULL where the chosen source changes, the index
+    -- is chain-linked at a switch (or NULL after a switch without an overlap year), so neither mixes sources
+    SELECT
+        origin, destination, year, students, yoy_change AS students_yoy,
+        source || ' (' || source_mode || ')' AS provenance,
+        -- rebased to the base year: both values sit on the same chain, so the ratio stays within sources
+        CASE WHEN getvariable('base_year') = 2018 THEN index_2018
+             ELSE index_to(index_2018, max(index_2018) FILTER (WHERE year = getvariable('base_year')) OVER series)
+        END AS students_index,
+        CASE
+            WHEN getvariable('base_year') = 2018 THEN index_method
+            WHEN index_2018 IS NULL THEN index_method
+            WHEN count(*) FILTER (WHERE year = getvariable('base_year') AND index_2018 IS NOT NULL) OVER series = 0
+                THEN 'no_base'
+            WHEN index_method = 'same_source' AND max(index_method) FILTER (WHERE year = getvariable('base_year'))
+                OVER series = 'same_source' AND max(source || '|' || source_mode) FILTER (
+                    WHERE year = getvariable('base_year')) OVER series = source || '|' || source_mode
+                THEN 'same_source'
+            ELSE 'chain_linked'
+        END AS students_index_method
     FROM mart.student_mobility_best
+    WINDOW series AS (PARTITION BY origin, destination)
 ),
 flights AS (
     SELECT origin, destination, year, passengers, august_share, did_estimate,
@@ -44,9 +66,13 @@ joined AS (
         p.*,
         ab.students AS students_a_to_b,
         ab.students_yoy AS students_a_to_b_yoy,
+        ab.students_index AS students_a_to_b_index,
+        ab.students_index_method AS students_a_to_b_index_method,
         ab.provenance AS students_a_to_b_provenance,
         ba.students AS students_b_to_a,
         ba.students_yoy AS students_b_to_a_yoy,
+        ba.students_index AS students_b_to_a_index,
+        ba.students_index_method AS students_b_to_a_index_method,
         ba.provenance AS students_b_to_a_provenance,
         f.passengers AS passengers_a_to_b,
         f.august_share AS passengers_august_share,
@@ -86,13 +112,13 @@ SELECT
     papers_provenance,
     students_a_to_b,
     students_a_to_b_yoy,
-    index_to(students_a_to_b, max(students_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
-        AS students_a_to_b_index,
+    students_a_to_b_index,
+    students_a_to_b_index_method,
     students_a_to_b_provenance,
     students_b_to_a,
     students_b_to_a_yoy,
-    index_to(students_b_to_a, max(students_b_to_a) FILTER (WHERE year = getvariable('base_year')) OVER pair)
-        AS students_b_to_a_index,
+    students_b_to_a_index,
+    students_b_to_a_index_method,
     students_b_to_a_provenance,
     passengers_a_to_b,
     yoy_change(passengers_a_to_b, lag(passengers_a_to_b) OVER years) AS passengers_a_to_b_yoy,
