@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from assets.common import check_result
+from pipeline.mobility.suites import mart_student_mobility
 from pipeline.validation import WARNING, Suite, validate_frame, validate_query
 from pipeline.warehouse import GateFailed, TableLoad, load_gated
 
@@ -70,3 +71,26 @@ def test_a_critical_failure_rolls_back_and_shows_as_an_error_check():
     assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'flights'").fetchone() == (0,)
     check = check_result(failed.value.outcomes[0], "test source")
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+
+
+def test_a_jump_beyond_collab_mobility_max_yoy_warns_with_the_rows():
+    frame = pd.DataFrame(
+        {
+            "origin": ["CN", "CN", "NP"],
+            "destination": ["US", "US", "US"],
+            "year": [2020, 2021, 2021],
+            "source": ["uis"] * 3,
+            "students": [300_000, 290_000, 25_000],
+            "yoy_change": [0.01, -0.033, 0.8],  # Nepal +80 %: real or an upstream unit error
+            "index_2018": [100.0, 96.7, 150.0],
+            "source_mode": ["live"] * 3,
+        }
+    )
+    [suite_] = mart_student_mobility(0, 0.5, max_yoy=0.5)
+    result = validate_frame(frame, suite_)
+    assert result.success
+    [jump] = result.warnings
+    assert jump.column == "yoy_change" and jump.unexpected_count == 1
+    assert jump.sample == [{"origin": "NP", "destination": "US", "year": 2021, "source": "uis", "yoy_change": 0.8}]
+    tighter = validate_frame(frame, mart_student_mobility(0, 0.5, max_yoy=0.02)[0])
+    assert [f.unexpected_count for f in tighter.warnings] == [2]  # the setting is what decides
