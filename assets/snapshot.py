@@ -125,7 +125,7 @@ def openalex_snapshot_parts(context: dg.AssetExecutionContext) -> Iterator:
             "parts_read": dg.MetadataValue.int(stats.parts_read),
             "batches": dg.MetadataValue.int(len(batches)),
             "quarantined_lines": dg.MetadataValue.int(stats.quarantined_lines),
-            "quarantined_no_authorships": dg.MetadataValue.int(stats.quarantined_no_authorships),
+            "works_without_authorships": dg.MetadataValue.int(stats.quarantined_no_authorships),  # kept, unlocated
             "duplicates_in_batches": dg.MetadataValue.int(stats.duplicates),
             "quarantine_samples": dg.MetadataValue.json([str(s) for s in stats.samples][:20]),
             "path": dg.MetadataValue.path(str(target)),

@@ -59,7 +59,7 @@ def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
             [
                 *not_null("work_id", "publication_year", "n_authorships", "updated_date", "snapshot_release"),
                 gxe.ExpectColumnValuesToMatchRegex(column="work_id", regex=WORK_ID_REGEX),
-                gxe.ExpectColumnValuesToBeBetween(column="n_authorships", min_value=1),
+                gxe.ExpectColumnValuesToBeBetween(column="n_authorships", min_value=0),
                 gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["snapshot"]),
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
                 *extra,

@@ -4,12 +4,14 @@ ids, the sensor's watermark, and indices equal to API mode on the same works."""
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+import pipeline.openalex.sample as sample_module
 from assets.snapshot import (
     PARTS,
     SNAPSHOT_PARTITIONS,
@@ -19,7 +21,7 @@ from assets.snapshot import (
 )
 from pipeline.definitions import defs
 from pipeline.settings import load_settings
-from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, write_works_snapshot
+from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, synthetic_works, work, write_works_snapshot
 from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +100,40 @@ def test_snapshot_mode_indices_equal_api_mode_on_the_same_works(isolated_env, sn
             assert got is None or got == pytest.approx(expected, rel=1e-12), api_row
     # the sample rows are still there, apart: modes never mix
     assert query(isolated_env, "SELECT DISTINCT source_mode FROM raw.openalex_works") == [("sample",)]
+
+
+def test_works_without_authorships_count_as_unlocated_in_papers_quality_as_in_api_mode(
+    isolated_env, snapshot_env, tmp_path, monkeypatch
+):
+    works = [
+        *(r for k, r in synthetic_works().items() if k != "W2b"),
+        work(8, []),  # an article without authorships: unlocated, in the universe
+        work(9, [], year=2021, work_type="review"),
+    ]
+    sample_dir = tmp_path / "sample"
+    sample_dir.mkdir()
+    for year in {w["publication_year"] for w in works}:
+        lines = [json.dumps(w) + "\n" for w in works if w["publication_year"] == year]
+        with gzip.open(sample_dir / f"works_{year}.jsonl.gz", "wt", encoding="utf-8") as fh:
+            fh.writelines(lines)
+    monkeypatch.setattr(sample_module, "SAMPLE_DIR", sample_dir)
+    monkeypatch.setenv("COLLAB_YEARS", "2019-2021")
+    monkeypatch.setenv("COLLAB_MODE", "sample")
+    assert materialize().success  # the API-shaped path
+    sql = "SELECT * EXCLUDE (source, source_mode, record_scope, retrieved_at) FROM mart.papers_quality ORDER BY year"
+    api_mode = query(isolated_env, sql)
+
+    monkeypatch.setenv("COLLAB_MODE", "snapshot")
+    write_works_snapshot(snapshot_env, works)
+    instance = dg.DagsterInstance.ephemeral()
+    extract_new_partitions(instance)
+    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    assert query(isolated_env, sql) == api_mode
+    unlocated = (
+        "SELECT works_seen, universe_works_unlocated, excluded_other_type FROM mart.papers_quality WHERE year = {}"
+    )
+    assert query(isolated_env, unlocated.format(2020)) == [(3, 1, 0)]  # W1, W5 (paratext) and W8, unlocated
+    assert query(isolated_env, unlocated.format(2021)) == [(2, 0, 1)]  # W3 and W9, a review
 
 
 def test_sensor_requests_only_partitions_above_the_watermark(isolated_env, snapshot_env):

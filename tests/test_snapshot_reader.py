@@ -268,7 +268,7 @@ def test_rows_parse_as_the_api_path_parses_the_same_work_objects(tmp_path, conn)
     assert ours.select(compared).sort("work_id").to_dicts() == api.select(compared).sort("work_id").to_dicts()
 
 
-def test_bad_lines_and_works_without_authorships_are_quarantined_and_counted(tmp_path, conn):
+def test_bad_lines_are_quarantined_and_works_without_authorships_kept_and_counted(tmp_path, conn):
     no_authorships = work(8, [])
     missing_authorships = work(9, None)
     built = build_snapshot(
@@ -285,7 +285,13 @@ def test_bad_lines_and_works_without_authorships_are_quarantined_and_counted(tmp
     )
     snapshot = open_snapshot(built.root)
     extract = extract_partition(conn, snapshot, D1)
-    assert set(extract.rows["work_id"]) == {w(1), w(3), w(4), w(5)}  # the rest is still read
+    assert set(extract.rows["work_id"]) == {w(1), w(3), w(4), w(5), w(8), w(9)}  # the rest is still read
+    # works without authorships stay, unlocated (the API path counts them in mart.papers_quality too)
+    unlocated = extract.rows.filter(extract.rows["work_id"].is_in([w(8), w(9)]))
+    assert (
+        unlocated.select("n_authorships", "countries", "authorships").to_dicts()
+        == [{"n_authorships": 0, "countries": [], "authorships": []}] * 2
+    )
     assert extract.records_read == 8
     assert extract.quarantined_lines == 2
     assert extract.quarantined_no_authorships == 2
@@ -409,12 +415,12 @@ def test_merged_ids_with_an_unexpected_header_fail(tmp_path, conn):
 
 
 @pytest.mark.parametrize("layout", ["legacy", "jsonl"])
-def test_a_snapshot_of_given_works_reads_back_every_work_with_authors(tmp_path, conn, layout):
+def test_a_snapshot_of_given_works_reads_back_every_work(tmp_path, conn, layout):
     works = [*real_works(), *(r for k, r in synthetic_works().items() if k != "W2b"), work(8, [])]
     built = write_works_snapshot(tmp_path, works, layout=layout, per_part=4)
     snapshot = open_snapshot(tmp_path)
     assert (snapshot.layout, snapshot.partitions()) == (layout, [D1])
     assert len(snapshot.parts) == len(built.parts[P1]) == 4  # 13 works, 4 per part
     extract = extract_partition(conn, snapshot, D1)
-    assert set(extract.rows["work_id"]) == {r["id"] for r in works if r.get("authorships")}
+    assert set(extract.rows["work_id"]) == {r["id"] for r in works}
     assert (extract.records_read, extract.quarantined_no_authorships) == (13, 1)

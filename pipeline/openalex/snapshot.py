@@ -175,7 +175,9 @@ class PartitionStats:
     parts_read: int
     records_read: int  # non-blank lines (JSON Lines) or rows (Parquet) read, quarantined ones included
     quarantined_lines: int  # lines that are not a JSON work object (not JSON, not an object, no id)
-    quarantined_no_authorships: int  # works with a missing or empty authorships list
+    # works with a missing or empty authorships list: reported, but kept as unlocated works (the API
+    # path counts them in mart.papers_quality too)
+    quarantined_no_authorships: int
     duplicates: int  # records dropped because their work id was already in the parts read together
     samples: tuple[QuarantineSample, ...] = field(default_factory=tuple)
 
@@ -395,10 +397,11 @@ def stage_partition(
     of `conn`, checked and counted; `STAGED_ROWS_SQL` then gives the contract rows and
     `release_staged(conn)` frees them. The rows stay in DuckDB, under its memory limit.
 
-    Quarantined, not fatal: a line that is not a JSON work object, a work without authorships; a
-    repeated work id keeps one record. Fatal (SourceError naming the part): a gzip stream that does
-    not decompress (truncated, not gzip, bad checksum), a part whose record count differs from the
-    manifest. DuckDB's thread count and memory limit are the caller's connection settings.
+    Quarantined, not fatal: a line that is not a JSON work object; a repeated work id keeps one
+    record. Reported and kept: a work without authorships (an unlocated paper, as in the API path).
+    Fatal (SourceError naming the part): a gzip stream that does not decompress (truncated, not
+    gzip, bad checksum), a part whose record count differs from the manifest. DuckDB's thread count
+    and memory limit are the caller's connection settings.
 
     `parts`: read only these parts of the partition (a batch, for a partition too large to read at
     once); duplicates are then found within the batch only, and the load keyed by work id takes the

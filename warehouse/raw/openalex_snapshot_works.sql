@@ -85,15 +85,17 @@ FROM snapshot_staged
 GROUP BY part_file;
 
 -- Works kept before de-duplication, and how many of them repeat an id already seen in the partition.
+-- A work without authorships is kept (and reported): it is an unlocated paper of the universe, as the
+-- API path counts it in mart.papers_quality.
 CREATE OR REPLACE TEMP MACRO snapshot_usable() AS TABLE
-SELECT *, rowid AS staged_row
+SELECT * REPLACE (coalesce(authorships, []) AS authorships), rowid AS staged_row
 FROM snapshot_staged
-WHERE work_id IS NOT NULL AND len(authorships) > 0;
+WHERE work_id IS NOT NULL;
 
 CREATE OR REPLACE TEMP MACRO snapshot_duplicate_count() AS TABLE
 SELECT count(*) - count(DISTINCT work_id) AS duplicates FROM snapshot_usable();
 
--- A few works without authorships, for the quarantine report.
+-- A few works without authorships, for the partition's report.
 CREATE OR REPLACE TEMP MACRO snapshot_no_authorship_samples(n) AS TABLE
 SELECT part_file, work_id
 FROM snapshot_staged
