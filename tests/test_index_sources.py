@@ -17,6 +17,8 @@ import duckdb
 import pytest
 
 from pipeline.breaks import PROVENANCE
+from pipeline.settings import REPO_ROOT
+from pipeline.summary import summary
 from tests.conftest import isolate
 from tests.test_e2e import materialize, query
 from tests.test_e2e_families import MOBILITY, step_failures
@@ -211,3 +213,30 @@ def test_a_live_switch_to_open_doors_is_chain_linked_through_the_overlap_year(is
     assert best[2024][3] == pytest.approx(best[2023][3] * doors[2024] / doors[2023])
     checked = check_index_columns(isolated_env)
     assert checked.get("chain_linked", 0) >= 1
+
+
+def _html_table(html: str, name: str) -> list[dict[str, str]]:
+    table = re.search(rf'<table data-table="{name}">(.*?)</table>', html, re.DOTALL).group(1)
+    headers = re.findall(r'<th scope="col" data-col="([^"]+)"', table)
+    rows = re.findall(r"<tr>(<td.*?)</tr>", table, re.DOTALL)
+    return [dict(zip(headers, re.findall(r"<td[^>]*>(.*?)</td>", r), strict=True)) for r in rows]
+
+
+def test_readme_summary_and_report_show_the_one_student_index(sample_warehouse):
+    # The README's query, the run summary and the report read the same column: one figure per year.
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    sql = re.search(r"(SELECT year, students, source, sources_available.*?;)", readme, re.DOTALL).group(1)
+    from_readme = {r[0]: (r[4], r[5]) for r in query(sample_warehouse, sql)}
+    assert from_readme[2023] == (79.6, "same_source") and 2024 not in from_readme
+    text = summary(sample_warehouse)
+    assert re.search(r"\n  2023    269914  uis\s+79\.6  same_source\s+sample\n", text)
+    assert "iie_open_doors" not in text.split("CN→US mobile students")[1].split("\n\n")[0]
+    html = (sample_warehouse.parent / "reports" / "cn_us.html").read_text(encoding="utf-8")
+    by_year = {r["year"]: r for r in _html_table(html, "dashboard")}
+    assert (by_year["2023"]["students_a_to_b_index"], by_year["2023"]["students_a_to_b_index_method"]) == (
+        "79.6",
+        "same_source",
+    )
+    assert by_year["2024"]["students_a_to_b_index"] == "—"
+    fitted = {(r["signal"], r["series_basis"], r["provenance"]) for r in _html_table(html, "breaks")}
+    assert ("students_a_to_b", "level", "uis (sample)") in fitted
