@@ -1,15 +1,16 @@
 -- mart.student_mobility: internationally mobile tertiary students by origin → destination, one row
 -- per (origin, destination, year, source), each source's series kept whole, with its year-on-year
--- change and its index (2018 = 100, within the same source: sources count differently).
+-- change and its index (2018 = 100, within the same source and mode: sources count differently).
 WITH series AS (
     SELECT
         m.*,
         lag(m.students) OVER w AS previous_students,
         lag(m.year) OVER w AS previous_year,
-        max(m.students) FILTER (WHERE m.year = 2018) OVER (PARTITION BY m.origin, m.destination, m.source)
-            AS students_2018
+        max(m.students) FILTER (WHERE m.year = 2018) OVER (
+            PARTITION BY m.origin, m.destination, m.source, m.source_mode
+        ) AS students_2018
     FROM core.student_mobility AS m
-    WINDOW w AS (PARTITION BY m.origin, m.destination, m.source ORDER BY m.year)
+    WINDOW w AS (PARTITION BY m.origin, m.destination, m.source, m.source_mode ORDER BY m.year)
 )
 SELECT
     origin,
