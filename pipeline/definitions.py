@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets import context, dashboard, flights, indices, mobility, operations, papers, reference, snapshot
 from assets.publish import published_warehouse, warehouse_tables
+from pipeline.preflight import preflight_in_process_executor
 from pipeline.resources import (
     OecdResource,
     OpenAlexResource,
@@ -61,6 +62,7 @@ defs = dg.Definitions(
         "worldbank": WorldBankResource(base_url=dg.EnvVar("WORLDBANK_BASE_URL")),
     },
     # Every step writes the one DuckDB file, so steps run one after another anyway; in-process
-    # saves a subprocess and a Python start-up per step.
-    executor=dg.in_process_executor,
+    # saves a subprocess and a Python start-up per step. The preflight checks settings and the live
+    # sources of the run's steps once, before the first step (pipeline.preflight).
+    executor=preflight_in_process_executor,
 )

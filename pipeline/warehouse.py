@@ -88,7 +88,12 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "record_scope": {
             "sample": "every work in the bundled sample",
             "snapshot": "every work in the OpenAlex snapshot copy",
-        }.get(settings.mode, "joint works of pairs between focus countries " + ",".join(settings.focus)),
+        }.get(
+            settings.mode,
+            "joint works of pairs between focus countries "
+            + ",".join(settings.focus)
+            + " and every universe work with more than 100 authors",
+        ),
         **extra,
     }
     for name, value in values.items():
