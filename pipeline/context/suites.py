@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
+from pipeline.breaks import SERIES_BASES
+from pipeline.mobility.suites import INDEX_METHODS
 from pipeline.suites import non_negative, not_null
 from pipeline.validation import Suite, iso2_codes, iso3_codes, row_count_expectation
 
@@ -90,14 +92,16 @@ def mart_bilateral_dashboard(previous: int, tolerance: float) -> Sequence[Suite]
         "students_b_to_a_index",
         "passengers_a_to_b_index",
     ]
+    methods = ["students_a_to_b_index_method", "students_b_to_a_index_method"]
     return [
         Suite(
             "mart.bilateral_dashboard",
-            f"SELECT country_a, country_b, year, coauthored, {', '.join(indexes)} FROM {{table}}",
+            f"SELECT country_a, country_b, year, coauthored, {', '.join(indexes)}, {', '.join(methods)} FROM {{table}}",
             [
                 *not_null("country_a", "country_b", "year"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["country_a", "country_b", "year"]),
                 *non_negative("coauthored", *indexes),
+                *[gxe.ExpectColumnValuesToBeInSet(column=m, value_set=list(INDEX_METHODS)) for m in methods],
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["country_a", "country_b", "year"],
@@ -117,8 +121,9 @@ def mart_bilateral_breaks(previous: int, tolerance: float) -> Sequence[Suite]:
             "(n_before < 3 OR n_after < 3) AND slope_change IS NOT NULL AS estimate_without_data "
             "FROM {table}",
             [
-                *not_null(*key, "n_points", "source_mode"),
+                *not_null(*key, "n_points", "source_mode", "series_basis"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=key),
+                gxe.ExpectColumnValuesToBeInSet(column="series_basis", value_set=list(SERIES_BASES)),
                 *[
                     gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
                     for c in ("slope_change_p_value", "chow_p_value")
