@@ -223,14 +223,28 @@ def test_repeating_soda_page_fails_and_nothing_is_loaded(isolated_env, live_sour
 
 
 def test_a_failed_gate_reports_the_rule_and_offending_rows(isolated_env, live_sources):
-    # A SODA row for an airport airportsdata does not know: the core gate names it.
+    # The same SODA row twice (carrier, route and month repeated) would count its passengers twice: it blocks.
     rows = live_sources["soda"].rows
-    bad = dict(next(r for r in rows if r["fg_apt"] == "PVG"), usg_apt="QQQ")
-    rows.append(bad)
+    rows.append(dict(next(r for r in rows if r["fg_apt"] == "PVG")))
     result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
     assert not result.success
-    failed = [f for f in failed_checks(result) if f.asset_key.to_user_string() == "core/international_arrivals"]
-    assert failed and "us_airport_known" in failed[0].description
+    failed = [f for f in failed_checks(result) if f.asset_key.to_user_string() == "raw/soda_passengers"]
+    assert failed and failed[0].severity.value == "ERROR"
+    assert "expect_compound_columns_to_be_unique (2 rows)" in failed[0].description
+    assert not isolated_env.exists(), "a failed run publishes nothing"
+
+
+def test_an_unknown_airport_is_a_warning_with_its_rows_and_the_data_loads(isolated_env, live_sources):
+    # A SODA row for an airport airportsdata does not know: real codes BTS uses can be missing from it.
+    rows = live_sources["soda"].rows
+    rows.append(dict(next(r for r in rows if r["fg_apt"] == "PVG"), usg_apt="QQQ"))
+    result = materialize(OPENSKY_WEEK, groups=FLIGHTS)
+    assert result.success, step_failures(result)
+    [warned] = [f for f in failed_checks(result) if f.asset_key.to_user_string() == "core/international_arrivals"]
+    assert warned.severity.value == "WARN" and "us_airport_known" in warned.description
+    [sample] = [v.value["sample"] for k, v in warned.metadata.items() if "us_airport_known" in k]
+    assert {"us_airport": "QQQ"}.items() <= sample[0].items()
+    assert query(isolated_env, "SELECT count(*) FROM core.international_arrivals WHERE us_airport = 'QQQ'")[0][0] == 1
 
 
 # ------------------------------------------------------------------------------------------- context

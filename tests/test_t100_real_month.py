@@ -107,11 +107,13 @@ def test_a_whole_real_month_loads_in_live_mode_without_a_domestic_file(isolated_
         assert got == passengers_from(rows, country), country
     proxy = query(
         isolated_env,
-        "SELECT passengers, august_share, town_passengers, did_estimate, method, source_mode "
-        "FROM mart.flight_proxy_index WHERE origin = 'CN' AND year = 2026",
+        "SELECT passengers, months_reported, index_2018, august_share, town_passengers, did_estimate, method, "
+        "source_mode FROM mart.flight_proxy_index WHERE origin = 'CN' AND year = 2026",
     )
-    [(passengers, august_share, town, did, method, mode)] = proxy
-    assert (passengers, august_share, town, did, mode) == (expected_cn, None, None, None, "live")
+    [(passengers, months, index, august_share, town, did, method, mode)] = proxy
+    # One month is a partial year: measured, but no index against a whole 2018 and no August share.
+    assert (passengers, months, index, august_share, mode) == (expected_cn, 1, None, None, "live")
+    assert (town, did) == (None, None)
     assert "no T-100 domestic legs" in method  # the modelled part says why it is empty
     assert query(isolated_env, "SELECT count(*) FROM mart.university_town_inflow")[0][0] == 0
 

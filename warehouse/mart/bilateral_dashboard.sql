@@ -57,7 +57,7 @@ students AS (
     WINDOW series AS (PARTITION BY origin, destination)
 ),
 flights AS (
-    SELECT origin, destination, year, passengers, august_share, did_estimate,
+    SELECT origin, destination, year, passengers, months_reported, august_share, did_estimate,
            source || ' (' || source_mode || ')' AS provenance
     FROM mart.flight_proxy_index
 ),
@@ -75,6 +75,8 @@ joined AS (
         ba.students_index_method AS students_b_to_a_index_method,
         ba.provenance AS students_b_to_a_provenance,
         f.passengers AS passengers_a_to_b,
+        -- a year with fewer months reported is a partial total: no change or index is taken from it
+        CASE WHEN f.months_reported = 12 THEN f.passengers END AS passengers_full_year,
         f.august_share AS passengers_august_share,
         f.did_estimate AS passengers_town_did,
         f.provenance AS passengers_provenance
@@ -121,8 +123,8 @@ SELECT
     students_b_to_a_index_method,
     students_b_to_a_provenance,
     passengers_a_to_b,
-    yoy_change(passengers_a_to_b, lag(passengers_a_to_b) OVER years) AS passengers_a_to_b_yoy,
-    index_to(passengers_a_to_b, max(passengers_a_to_b) FILTER (WHERE year = getvariable('base_year')) OVER pair)
+    yoy_change(passengers_full_year, lag(passengers_full_year) OVER years) AS passengers_a_to_b_yoy,
+    index_to(passengers_full_year, max(passengers_full_year) FILTER (WHERE year = getvariable('base_year')) OVER pair)
         AS passengers_a_to_b_index,
     passengers_august_share,
     passengers_town_did,

@@ -2,7 +2,8 @@
 -- at US gateways (T-100), their index (2018 = 100) and August share (students arrive in August).
 -- MODELLED: passengers allocated to university towns and to control airports, and the
 -- difference-in-differences of log modelled passengers, university towns vs controls, between
--- COLLAB_DID_PRE and COLLAB_DID_POST (macro did_2x2), as in Wang et al. 2023 (sources.md §4.6).
+-- COLLAB_DID_PRE and COLLAB_DID_POST (macro did_2x2), as in Wang et al. 2023
+-- (docs/methods.md#difference-in-differences).
 -- The measured columns need only the international download; without domestic legs the modelled
 -- columns are NULL and `method` says so.
 WITH gateway AS (
@@ -42,8 +43,11 @@ SELECT
     'US' AS destination,
     g.year,
     g.passengers,
-    index_to(g.passengers, max(g.passengers) FILTER (WHERE g.year = 2018) OVER (PARTITION BY g.origin))
-        AS index_2018,
+    g.months AS months_reported,
+    -- only whole years against a whole 2018: a partial year (a single downloaded month) is no index
+    CASE WHEN g.months = 12 THEN index_to(
+        g.passengers, max(g.passengers) FILTER (WHERE g.year = 2018 AND g.months = 12) OVER (PARTITION BY g.origin)
+    ) END AS index_2018,
     g.august_passengers,
     CASE WHEN g.months = 12 AND g.passengers > 0 THEN g.august_passengers::DOUBLE / g.passengers END
         AS august_share,
