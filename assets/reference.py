@@ -23,7 +23,8 @@ from pipeline.validation import EXTRA_COUNTRY_CODES, Suite
 from pipeline.warehouse import TableLoad, Warehouse, sql_text
 
 NATURE_INDEX_CSV = REPO_ROOT / "pipeline" / "reference" / "nature_index_journals.csv"
-# The 'nature_index' paper set uses one fixed journal set in every year (indices.md §2): the 82
+# The 'nature_index' paper set uses one fixed journal set in every year
+# (docs/methods.md#the-paper-universe-and-the-nature-index-set): the 82
 # natural-science journals of 2018; journals added later (health sciences, 2023) are listed but
 # kept out so that year-on-year changes are not journal-list changes.
 FIXED_SET_UNTIL = 2018

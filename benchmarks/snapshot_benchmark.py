@@ -48,7 +48,7 @@ FROM read_json(?, format = 'newline_delimited', compression = 'gzip', ignore_err
     'authorships': 'STRUCT(institutions STRUCT(id VARCHAR, country_code VARCHAR)[], countries VARCHAR[])[]'
 })
 """
-# Free OpenAlex key (sources.md §1.3, developers.openalex.org 2026): about 10,000 list/filter calls a day.
+# Free OpenAlex key (docs/methods.md#openalex-api, developers.openalex.org 2026): about 10,000 list/filter calls a day.
 FREE_KEY_LIST_CALLS_PER_DAY = 10_000
 
 

@@ -1,14 +1,15 @@
 """Break estimates for every dashboard series: pure functions from yearly values to one row per
 (pair, signal, break year), built on pipeline.trends. No Dagster, no DuckDB.
 
-Regressions run on log values (indices.md §7: slopes read as growth e^b − 1); zeros and NULLs have no log
-and are left out, so `n_points` says how many years each estimate rests on.
+Regressions run on log values (docs/methods.md#segmented-regression-at-a-known-break: slopes read as
+growth e^b − 1); zeros and NULLs have no log and are left out, so `n_points` says how many years each
+estimate rests on.
 
-A series is never spliced from sources or modes (docs/methods.md): when every value of a signal has one
-provenance, the estimates use the levels (`series_basis` 'level'); when the levels switch sources (the best
-student series), they use the signal's chain-linked index instead ('chain_linked_index': every ratio within a
-source, NULL after a switch without an overlap year); a mixed series without such an index gets no estimates
-('mixed_sources').
+A series is never spliced from sources or modes (docs/methods.md#breaks-martbilateral_breaks): when
+every value of a signal has one provenance, the estimates use the levels (`series_basis` 'level'); when the
+levels switch sources (the best student series), they use the signal's chain-linked index instead
+('chain_linked_index': every ratio within a source, NULL after a switch without an overlap year); a mixed
+series without such an index gets no estimates ('mixed_sources').
 """
 
 from __future__ import annotations

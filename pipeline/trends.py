@@ -1,11 +1,12 @@
-"""Trends and structural breaks of short yearly series (docs/indices.md §7), as pure functions.
+"""Trends and structural breaks of short yearly series (docs/methods.md#trends-and-structural-breaks), as pure
+functions.
 
 No Dagster, no DuckDB: each function takes ``{year: value}`` and returns plain numbers. Missing values (None,
 NaN, ±inf) are dropped before fitting, and any quantity that cannot be estimated from what is left is ``None``
 with a ``reason`` rather than a made-up number.
 
-The regressions fit the values as given. For the log-linear form recommended in indices.md §7 (slopes read as
-growth e^b − 1), pass log values.
+The regressions fit the values as given. For the log-linear form the marts use
+(docs/methods.md#segmented-regression-at-a-known-break; slopes read as growth e^b − 1), pass log values.
 """
 
 from __future__ import annotations

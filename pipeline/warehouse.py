@@ -26,7 +26,7 @@ from pipeline.validation import Suite, SuiteResult, validate_query
 
 SQL_ROOT = REPO_ROOT / "warehouse"
 # Files written by duckdb 2.x are unreadable by 1.x and by the PyPI duckdb CLI unless pinned to an
-# older storage format; consumers are likely to have 1.x (stack.md pitfall 2).
+# older storage format; consumers are likely to have 1.x (docs/methods.md#software-notes).
 STORAGE_COMPATIBILITY = "v1.5.0"
 
 
@@ -237,7 +237,7 @@ class Warehouse(dg.ConfigurableResource):
     published file readers open; assets write its build copy and `publish` swaps it in (pipeline.publish).
 
     Not dagster-duckdb's DuckDBResource: its connection is not closed when the block raises and it
-    cannot pin the storage format (stack.md pitfalls 2 and 9).
+    cannot pin the storage format (docs/methods.md#software-notes).
     """
 
     path: str = ""

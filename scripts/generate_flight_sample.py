@@ -2,7 +2,8 @@
 
 SYNTHETIC: not BTS/DOT/OpenSky figures. Every count is drawn from the stylised story below; only the
 *shapes* are real (the T-100 header and value formats from /work/shared/fixtures/real/dot_bts, the
-OpenSky flight object from fixtures/real/opensky, the SODA column names from sources.md §4.2).
+OpenSky flight object from fixtures/real/opensky, the SODA column names from
+docs/methods.md#dot-open-data-mirror-socrata).
 
 Output, under ``pipeline/sample_data/`` by default (each folder has a ``MANIFEST.json``):
 
@@ -839,7 +840,8 @@ def calibration(intl: dict[int, list[Segment]], dom: dict[int, list[Segment]], a
 
 COMMON = {"generator": "scripts/generate_flight_sample.py", "seed": SEED, "synthetic": True, "notice": NOTICE}
 T100_NOTES = [
-    "Story (Wang, Tang, Cao & Zhou 2023, China Review 23(4), as summarised in sources.md §4.6): CN->US "
+    "Story (Wang, Tang, Cao & Zhou 2023, China Review 23(4), as summarised in "
+    "docs/methods.md#flight-arrival-proxies): CN->US "
     "passengers grow 2015-2017, then stay flat while other origins (HK, JP, KR, GB) keep growing, about -6 % "
     "relative by 2019; collapse from February 2020 (only six CN routes keep flying, about 3 % of the 2019 "
     "level); partial recovery in 2023-2024 (about 5 % -> 40 %). The August share of CN->US arrivals "
@@ -917,8 +919,10 @@ def write_outputs(out_dir: Path, towns_csv: Path) -> dict[str, dict]:
         "calibration": [
             "Derived from the synthetic T-100 international rows of this sample (F and L classes, passengers > 0): "
             "per US gateway x foreign airport x carrier x month, BOTH directions summed (the brief's reading of "
-            "the dataset; sources.md §4.2 marks direction UNCONFIRMED). scheduled = class F, charter = class L.",
-            "Shape from sources.md §4.2 (column names, values as strings, carriergroup 1 US / 0 foreign); no real "
+            "the dataset; docs/methods.md#dot-open-data-mirror-socrata marks direction UNCONFIRMED). "
+            "scheduled = class F, charter = class L.",
+            "Shape from docs/methods.md#dot-open-data-mirror-socrata (column names, values as strings, "
+            "carriergroup 1 US / 0 foreign); no real "
             "xgub-n9bw response was found (PROVENANCE.md §3a), so key order and number formatting are assumed.",
             "usg_apt_id / fg_apt_id / airlineid / WAC reuse the T-100 sample's values, placeholders included.",
         ],
@@ -961,10 +965,12 @@ def write_outputs(out_dir: Path, towns_csv: Path) -> dict[str, dict]:
         "calibration": [
             "Flight objects have the 12 fields, key order and compact encoding of the real EBNM body "
             "(fixtures/real/opensky). One file per airport holds all 21 one-day windows (each under 24 h, the "
-            "cheapest credit bucket; sources.md §4.4); a flight belongs to the window containing its lastSeen.",
+            "cheapest credit bucket; docs/methods.md#opensky-network); a flight belongs to the window "
+            "containing its lastSeen.",
             "Flights are the August domestic feeder legs of the T-100 sample (departures / 31 per day), so "
             "the files agree with it. Departures barely move between years: the August fall is in passengers, "
-            "which OpenSky cannot see (it counts aircraft, sources.md §4.4). Controls (HNL, FLL) keep only "
+            "which OpenSky cannot see (it counts aircraft, docs/methods.md#opensky-network). Controls (HNL, FLL) "
+            "keep only "
             f"{CONTROL_OPENSKY_SHARE:.0%} of their gateway flights and no non-gateway traffic: a real answer "
             "would list far more.",
             "About 7 % of flights have estDepartureAirport null (its distances null, 0 candidates) and about "

@@ -35,7 +35,7 @@ Calibration. The numbers are chosen to look like published trends in rough shape
   pair series rise smoothly. CN-US articles have an explicit quota
   (``CN_US_ARTICLES``): up about 9 %/yr from 2015 to 2018, flat from 2018 to 2020, then down so that 2024 is
   18 % below 2020. This is the "collaboration down about 15 % since 2020" story (Nature Index, NISTEP,
-  Scopus reports; see /work/shared/docs/sources.md §6). Outside that quota only a few CN-US reviews, one
+  Scopus reports; see docs/methods.md#published-figures). Outside that quota only a few CN-US reviews, one
   preprint and one retracted article per year contain both CN and US.
 * Nature Index: about 20 % of articles appear in a journal from the CSV. For CN-US articles exactly
   ``round(0.22 * quota)`` do, all in a journal of the 2018 82-journal list, so the NI CN-US series has the
@@ -969,7 +969,7 @@ def validate(by_year: dict[int, list[dict]], singletons: list[dict]) -> None:
 
 
 def in_universe(work: dict) -> bool:
-    """The project's default paper universe (indices.md §0b)."""
+    """The project's default paper universe (docs/methods.md#the-paper-universe-and-the-nature-index-set)."""
     return work["type"] == "article" and not work["is_paratext"] and not work["is_retracted"]
 
 

@@ -47,7 +47,7 @@ LAST_UPDATE = ("9/17/2025", "September 2025 Data Release")
 
 INBOUND = "26637"
 OUTBOUND = "OE.5T8.40510"
-# Bilateral ids are INVENTED placeholders (the real new-API ids are unconfirmed: sources.md §3.1).
+# Bilateral ids are INVENTED placeholders (the real new-API ids are unconfirmed: docs/methods.md#unesco-uis-api).
 FROM_CHINA, FROM_INDIA, FROM_KOREA, FROM_ASIA = (
     "SAMPLE.IMS.FROM.CHN",
     "SAMPLE.IMS.FROM.IND",

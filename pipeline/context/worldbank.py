@@ -3,7 +3,7 @@
 Plain Python over `JsonHttpClient`. The bundled sample (`SampleWorldBank`) goes through the same
 parse and check functions as live answers, so the offline default exercises the real parsing code.
 
-What the API does, as far as recorded material shows (docs/sources.md §5; fixtures in
+What the API does, as far as recorded material shows (docs/methods.md#world-bank-indicators-api; fixtures in
 shared/fixtures/real/worldbank, PROVENANCE §2, recorded 2021-06-13):
 * `GET /v2/country/{codes;...}/indicator/{ID}?format=json&date=a:b&per_page=N&page=P` answers
   `[meta, rows]`; meta `{page, pages, per_page, total, sourceid, sourcename, lastupdated}`; a row is
@@ -198,7 +198,8 @@ class WorldBankHttp(JsonHttpClient):
     """World Bank answers: a bad `source` (and similar) gives HTTP 400 as an HTML "Request Error" page."""
 
     def __init__(self, source: str = SOURCE, base_url: str = BASE_URL, **kwargs: Any) -> None:
-        kwargs.setdefault("requests_per_second", 2.0)  # no documented limit; stay polite (sources.md §5)
+        # no documented limit; stay polite (docs/methods.md#world-bank-indicators-api)
+        kwargs.setdefault("requests_per_second", 2.0)
         super().__init__(source, base_url, **kwargs)
 
     def classify(self, response: requests.Response, safe_url: str) -> None:

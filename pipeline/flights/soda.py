@@ -1,7 +1,7 @@
 """US DOT open-data mirror of T-100 international passengers: Socrata dataset `xgub-n9bw`.
 
 Plain Python over `JsonHttpClient`. What the code relies on, and where it comes from
-(/work/shared/docs/sources.md §4.2 unless said otherwise):
+(docs/methods.md#dot-open-data-mirror-socrata unless said otherwise):
 
 * `GET /resource/xgub-n9bw.json` answers a JSON array of row objects; number columns arrive as
   strings ("45210"), and a null value is left out of its row (dev.socrata.com/docs/formats/json;

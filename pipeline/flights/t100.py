@@ -1,6 +1,6 @@
 """BTS T-100 Segment files (TranStats downloads) → one typed polars frame per file.
 
-T-100 has no API (sources.md §4.1, §7): the yearly "T-100 International Segment (All Carriers)" and
+T-100 has no API (docs/methods.md#bts-t-100-segment-files): the yearly "T-100 International Segment (All Carriers)" and
 "T-100 Domestic Segment (All Carriers)" downloads are dropped into a directory as vendored input. This
 module finds them, checksums them, and reads each one strictly: a changed header (a required column
 missing, or one we do not know), a truncated zip or a count that is not a non-negative integer stops
@@ -9,7 +9,7 @@ silently wrong series.
 
 Real shape (fixtures/real/dot_bts, PROVENANCE.md §3b): comma-separated, CRLF, minimal quoting, header
 in upper snake case. Older downloads write counts as integers (`9440`), newer ones as `8352.00`; both
-are accepted. The real international header has **no** DATA_SOURCE column (sources.md lists one from
+are accepted. The real international header has **no** DATA_SOURCE column (our research notes listed one from
 a loader's field list), so DATA_SOURCE is optional here. The domestic file carries state columns
 (ORIGIN_STATE_ABR, ...) instead of country columns; see `read_t100`.
 """
@@ -83,8 +83,8 @@ _DOMESTIC_HEADER_LINE = (
 DOMESTIC_HEADER: tuple[str, ...] = tuple(_DOMESTIC_HEADER_LINE.split(","))
 KNOWN_COLUMNS = frozenset(INTERNATIONAL_HEADER) | frozenset(DOMESTIC_HEADER) | frozenset(OPTIONAL_COLUMNS)
 
-# Service classes a segment row can carry. sources.md §4.1 gives F/L (passenger) and G/P (all-cargo) from
-# memory and marks them UNCONFIRMED. The names below are from 14 CFR 241 §19-4 "Service classes" (eCFR
+# Service classes a segment row can carry. Our research notes gave F/L (passenger) and G/P (all-cargo) from
+# memory and marked them UNCONFIRMED. The names below are from 14 CFR 241 §19-4 "Service classes" (eCFR
 # text, e.g. github.com/AlextheYounga/ecfr, part-241 .../section-19-4.md), which confirms those four and
 # adds the military and foreign "other" classes; its roll-ups K (F+G), V (L+N+P+R) and Z (all) are report
 # totals, not segment rows, so they are left out. That BTS downloads use exactly these letters is still

@@ -4,7 +4,7 @@ Plain Python over `JsonHttpClient`; the Dagster asset owns caching and the "skip
 not changed" rule, this module answers four questions: which dataflows the agency has, which of them
 is the mobility one, when it was last updated (`valid_from`), and its observations.
 
-Requests (SDMX 2.1 REST, shared/docs/sources.md §3.2):
+Requests (SDMX 2.1 REST, docs/methods.md#oecd-sdmx):
 
 * ``dataflow/{agency}`` - the agency's dataflows (SDMX-ML 2.1 structure message);
 * ``contentconstraint/{agency}/CR_A_{dataflow}/`` - the "actual" constraint: ``validFrom`` (last

@@ -1,4 +1,4 @@
-"""IIE Open Doors: published figures kept as a versioned seed CSV (IIE has no API; sources.md §3.3).
+"""IIE Open Doors: published figures kept as a versioned seed CSV (IIE has no API; docs/methods.md#iie-open-doors).
 
 Each row names the page it was transcribed from and when. Academic years keep their label
 ("2019/20") and map to their start year (2019), the convention of every other annual series here.

@@ -3,7 +3,7 @@
 Plain Python over `JsonHttpClient`. The bundled sample (`SampleUis`) goes through the same parse
 and check functions as live answers, so the offline default exercises the real parsing code.
 
-What the API does, as far as recorded material shows (docs/sources.md §3.1; fixtures in
+What the API does, as far as recorded material shows (docs/methods.md#unesco-uis-api; fixtures in
 shared/fixtures/real/unesco_uis, PROVENANCE §4a):
 * `GET /api/public/data/indicators` answers `{"hints": [], "records": [...], "indicatorMetadata": []}`,
   one record per indicator × geoUnit × year; `start`/`end` are inclusive years; no paging.
@@ -268,7 +268,8 @@ class UisHttp(JsonHttpClient):
     """UIS answers: "too much data" (400) and "URL too long" (414) mean split, not fail."""
 
     def __init__(self, source: str = SOURCE, base_url: str = BASE_URL, **kwargs: Any) -> None:
-        kwargs.setdefault("requests_per_second", 2.0)  # no documented limit; stay polite (sources.md §7)
+        # no documented limit; stay polite (docs/methods.md#unesco-uis-api)
+        kwargs.setdefault("requests_per_second", 2.0)
         super().__init__(source, base_url, **kwargs)
 
     def classify(self, response: requests.Response, safe_url: str) -> None:

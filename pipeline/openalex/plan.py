@@ -1,8 +1,9 @@
-"""The cheap live plan (sources.md §7): group_by counts for every pair that involves a focus
-country, paper records only for the joint papers of pairs between focus countries.
+"""The cheap live plan (docs/methods.md#live-mode-an-exact-split-at-100-authors): group_by counts for
+every pair that involves a focus country, paper records only for the joint papers of pairs between focus
+countries.
 
 The API's `authorships.countries` filter, its group_by and `countries_distinct_count` see only the
-first 100 authorships of a work (indices.md §0b), while `authors_count` sees the whole byline. So
+first 100 authorships of a work (same section), while `authors_count` sees the whole byline. So
 the plan splits every year exactly in two: group_by counts over works with at most 100 authors
 (or none), where the cut changes nothing, and the full records of every universe work with more
 than 100 authors, counted in SQL like snapshot records (core/*.group_counts.sql).

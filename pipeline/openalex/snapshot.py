@@ -4,7 +4,7 @@ Plain functions over a DuckDB connection (no Dagster code; `pipeline.warehouse` 
 Three steps:
 
 1. `open_snapshot(root)` finds the layout and checks the download against the manifest: every part
-   the manifest lists exists with its `content_length`. Layouts (sources.md §1.7):
+   the manifest lists exists with its `content_length`. Layouts (docs/methods.md#openalex-snapshot):
    - `legacy` (≤2025): `data/works/updated_date=YYYY-MM-DD/NNNN_part_00.gz` + `data/works/manifest`
      (also under `legacy-data/` or `legacy-data/data/`, where the 2026 bucket keeps it);
    - `jsonl` (2026): `data/jsonl/works/updated_date=.../part_NNNN.gz` + `data/jsonl/manifest.json`

@@ -1,5 +1,5 @@
 -- core.authorship_affiliations: one row per (work, author, affiliation) for fractional counting
--- (indices.md §0b). An author's affiliations are its distinct institutions (country_code, NULL ->
+-- (docs/methods.md#countries-authors-and-affiliations-of-a-paper). An author's affiliations are its distinct institutions (country_code, NULL ->
 -- 'UNK'); with no institution but a non-empty `countries` list, one per distinct country; with
 -- neither, one 'UNK' piece. Territory policy is applied to every country code.
 -- Each author's pieces are built and de-duplicated as a list before unnesting (no DISTINCT or window over

@@ -1,5 +1,6 @@
 -- Flight-proxy maths as DuckDB macros: the single definition of the modelled allocation and of the
--- difference-in-differences (indices.md; sources.md §4.6). Marts call them; analysts can too.
+-- difference-in-differences (docs/methods.md#the-modelled-allocation, docs/methods.md#difference-in-differences).
+-- Marts call them; analysts can too.
 -- Table macros take the NAME of a table, view or CTE (query_table) with the documented columns.
 
 -- Great-circle distance in km between two points in degrees (mean Earth radius 6371.0088 km).

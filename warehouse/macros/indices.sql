@@ -1,5 +1,5 @@
 -- Bilateral collaboration indices as DuckDB macros: the single definition of the maths
--- (../shared/docs/indices.md). Marts call them; analysts can call them too.
+-- (docs/methods.md#co-authorship-indices). Marts call them; analysts can call them too.
 -- Every macro returns NULL, never 0, when an input it needs is NULL or a denominator is 0.
 
 -- Salton's cosine: C_AB / sqrt(N_A * N_B), full counting.
@@ -7,7 +7,7 @@ CREATE OR REPLACE MACRO salton(coauthored, papers_a, papers_b) AS
     CASE WHEN papers_a > 0 AND papers_b > 0
          THEN coauthored::DOUBLE / sqrt(papers_a::DOUBLE * papers_b::DOUBLE) END;
 
--- Jaccard: C_AB / (N_A + N_B - C_AB); NULL if N_A or N_B = 0, as Salton (indices.md §4).
+-- Jaccard: C_AB / (N_A + N_B - C_AB); NULL if N_A or N_B = 0, as Salton (docs/methods.md#saltons-cosine-and-jaccard).
 CREATE OR REPLACE MACRO jaccard(coauthored, papers_a, papers_b) AS
     CASE WHEN papers_a > 0 AND papers_b > 0 AND papers_a + papers_b - coauthored > 0
          THEN coauthored::DOUBLE / (papers_a + papers_b - coauthored)::DOUBLE END;

@@ -1,5 +1,5 @@
 -- mart.bilateral_papers: one row per ordered country pair (both orders), year and paper set, with
--- the co-authorship indices of indices.md computed by the macros in macros/indices.sql, and the
+-- the co-authorship indices (docs/methods.md#co-authorship-indices) computed by the macros in macros/indices.sql, and the
 -- bootstrap intervals of core.pair_year_bootstrap where paper records allow them (else NULL).
 SELECT
     p.country_a,

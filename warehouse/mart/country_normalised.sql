@@ -1,5 +1,5 @@
 -- mart.country_normalised: each country's paper output per year and paper set, normalised by its
--- size (indices.md §6): Share and papers per million people, per US$ bn of R&D spending, per 1,000
+-- size (docs/methods.md#size-normalised-output): Share and papers per million people, per US$ bn of R&D spending, per 1,000
 -- researchers, and Share per article. World Bank ratios are turned into levels first and merged
 -- territories (policy greater_china…) are summed as levels, never averaged as ratios. A missing
 -- denominator gives NULL with the reason in `missing_context`; nothing is carried forward.

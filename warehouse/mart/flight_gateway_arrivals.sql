@@ -1,6 +1,6 @@
 -- mart.flight_gateway_arrivals: passengers arriving at each US gateway from each origin country per
 -- month and source. MEASURED, but only to the gateway: no public source follows passengers to their
--- final destination (sources.md §4.6).
+-- final destination (docs/methods.md#flight-arrival-proxies).
 SELECT
     year,
     month,

@@ -4,8 +4,9 @@
 -- (live, snapshot) takes its own rows and the published seeds ('reference'), which are real in every
 -- mode. In sample mode the real Open Doors rows stay in mart.student_mobility as their own series.
 -- yoy_change is NULL where the chosen source changes from the year before (a change of source is
--- not a change in students). index_2018 is the index of this series (docs/methods.md, "Series that
--- switch sources"): never a value of one source divided by a base of another. Rows of the 2018 row's
+-- not a change in students). index_2018 is the index of this series
+-- (docs/methods.md#the-reconciled-student-series-martstudent_mobility_best): never a value of one
+-- source divided by a base of another. Rows of the 2018 row's
 -- source: students / that source's 2018 value ('same_source'). Rows of another source are chain-linked
 -- through an overlap year at each source switch, the year nearest the switch where both sources have
 -- a value ('chain_linked'); a switch without such a year breaks the series and the index is NULL from
