@@ -1,6 +1,6 @@
 """Tiny OpenAlex snapshot folders for tests (pipeline/openalex/snapshot.py), in any supported layout.
 
-The two-release scenario (sources.md §1.7: a changed record moves to a newer partition):
+The two-release scenario (docs/methods.md#openalex-snapshot: a changed record moves to a newer partition):
 
 - release 1: partition 2026-01-01 holds W1..W5 in two parts; partition 2026-02-01 holds W6 and the
   five real works recorded in /work/shared/fixtures/real/openalex (PROVENANCE.md §1), verbatim;

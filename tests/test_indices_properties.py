@@ -1,8 +1,9 @@
 """Property tests of the SQL chain (raw → core → mart) on small random sets of papers.
 
 Each example builds one in-memory warehouse with the real SQL and checks the invariants of
-indices.md (symmetry, ranges, Share sums, C_AB ≤ min(N_A, N_B), CS ≤ C_AB) and agreement with an
-independent pure-Python reference in exact Fractions (the §9 `shares` recipe with the §0b rules).
+docs/methods.md#co-authorship-indices (symmetry, ranges, Share sums, C_AB ≤ min(N_A, N_B), CS ≤ C_AB) and
+agreement with an independent pure-Python reference in exact Fractions (the worked example's Share recipe with the
+rules of docs/methods.md#countries-authors-and-affiliations-of-a-paper).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def paper(draw: st.DrawFn) -> Paper:
 
 papers = st.lists(paper(), min_size=1, max_size=8)
 
-# indices.md §9, as an explicit example (HK separate, and merged)
+# docs/methods.md#worked-example, as an explicit example (HK separate, and merged)
 WORKED_EXAMPLE = [
     Paper(2020, [["CN"], ["CN", "US"], ["US"], ["US"]], "article", True),
     Paper(2020, [["CN"], ["CN"], ["US"], ["DE"], ["DE"]], "article", False),
@@ -89,7 +90,8 @@ def to_works(ps: Sequence[Paper]) -> list[dict]:
 
 
 def affiliations(spec: Any) -> list[str | None]:
-    """§0b: institutions (each its code, None → UNK); else one per distinct `countries` code; else UNK."""
+    """The affiliation pieces (docs/methods.md#countries-authors-and-affiliations-of-a-paper): institutions
+    (each its code, None → UNK); else one per distinct `countries` code; else UNK."""
     if isinstance(spec, Mapping):
         return list(dict.fromkeys(spec["countries"])) or [None]
     return list(spec) or [None]

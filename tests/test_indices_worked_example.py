@@ -1,6 +1,6 @@
-"""The 6-paper worked example of indices.md §9, run through the real SQL chain (raw → core → mart).
+"""The 6-paper worked example of docs/methods.md#worked-example, run through the real SQL chain (raw → core → mart).
 
-Every expected value is the exact Fraction of the §9 table; the anti-tests pin the wrong answers
+Every expected value is the exact Fraction of that table; the anti-tests pin the wrong answers
 a bug would give. The macros are also tested on their own in plain DuckDB (NULL, never 0).
 """
 
@@ -34,7 +34,7 @@ def worked_example() -> list[dict]:
     ]
 
 
-# indices.md §9: the "Exact" column (HK separate) and the "If HK→CN" column (greater_china).
+# docs/methods.md#worked-example: the `separate` column and the `greater_china` (HK → CN) column.
 EXPECTED = {
     "separate": {
         "N_CN": 3, "N_US": 4, "C_CN_US": 2, "C_CN_int": 2, "C_US_int": 3,
@@ -86,7 +86,7 @@ def test_shares(example: tuple[str, duckdb.DuckDBPyConnection]) -> None:
     else:
         assert hk == []  # merged into CN: no HK row at all
     assert country(conn, "DE", YEAR)["share"] == approx(F(7, 5))
-    # §9 check: total Share = N_W = 6 (no unlocated authors in the example)
+    # the worked example's check: total Share = N_W = 6 (no unlocated authors in the example)
     total = conn.execute("SELECT sum(share) FROM mart.country_papers WHERE paper_set = 'all'").fetchone()[0]
     assert total == approx(6)
 
@@ -112,7 +112,7 @@ def test_bilateral_indices(example: tuple[str, duckdb.DuckDBPyConnection]) -> No
 
 
 def test_anti_values(example: tuple[str, duckdb.DuckDBPyConnection]) -> None:
-    """§9 anti-tests: the wrong answers a bug would give must not come out."""
+    """Anti-tests of the worked example: the wrong answers a bug would give must not come out."""
     policy, conn = example
     row = bilateral(conn, "CN", "US", YEAR)
     if policy == "separate":
@@ -212,9 +212,10 @@ def test_single_dual_affiliated_author_is_international() -> None:
 
 
 def test_affiliation_split_rules() -> None:
-    """§0b: institutions CN, CN, US give CN 2/3 and US 1/3 of the author's piece; identical
-    institutions are deduped first; `countries` without institutions gives one piece per country;
-    an institution without a country is an UNK piece; a country listed twice is one piece."""
+    """docs/methods.md#countries-authors-and-affiliations-of-a-paper: institutions CN, CN, US give CN 2/3 and
+    US 1/3 of the author's piece; identical institutions are deduped first; `countries` without institutions
+    gives one piece per country; an institution without a country is an UNK piece; a country listed twice is
+    one piece."""
     conn = build_marts([
         work("S1", YEAR, [["CN", "CN", "US"], ["US"]]),
         work("S2", YEAR, [{"institutions": [("I1", "CN"), ("I1", "CN"), ("I2", "US")]}]),

@@ -1,8 +1,9 @@
 """Works with more than 100 authors: live mode must count the whole byline, as snapshot mode does.
 
 The API's `authorships.countries` filter, its group_by and `countries_distinct_count` see only a work's
-first 100 authorships (indices.md §0b); the fake OpenAlex cuts there too. W101 is shaped like the
-human-genome paper (Nature 2001): its first 100 authors are GB/US, its CN, DE and IE authors come after.
+first 100 authorships (docs/methods.md#live-mode-an-exact-split-at-100-authors); the fake OpenAlex cuts there
+too. W101 is shaped like the human-genome paper (Nature 2001): its first 100 authors are GB/US, its CN, DE
+and IE authors come after.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def flight(icao24: str, first_seen: int, last_seen: int, dep: str | None = "ZSPD
 
 def kcmi_flights() -> list[dict]:
     """Three days of arrivals, one exactly at a UTC midnight (must be counted once), one with null
-    departure airport and callsign (oceanic legs often lack coverage: sources.md §4.4)."""
+    departure airport and callsign (oceanic legs often lack coverage: docs/methods.md#opensky-network)."""
     flights = [
         flight(f"a{d}{h:02d}00", MAY_1 + d * DAY + h * 3600 - 5000, MAY_1 + d * DAY + h * 3600)
         for d in range(3)

@@ -22,7 +22,7 @@ PROVENANCE.md §4b), so each behaviour is built from the material cited where it
   repository, recorded/2556f1775294929a.json: Dataflow with Structure/Ref, DataStructure with
   DimensionList (position), TimeDimension, AttributeList, MeasureList;
 * "oecd limits" - oecd.org "API best practices and recommendations" (2024-11, updated): 20 queries/min,
-  20 then 60 data downloads/hour, then "temporarily blocked"; sources.md §3.2.
+  20 then 60 data downloads/hour, then "temporarily blocked"; docs/methods.md#oecd-sdmx.
 
 Where the real wording is unknown the fake says so next to the constant. A valid SDMX request the fake
 does not implement gets 501 with ``FakeOecd: not emulated`` rather than an invented answer.

@@ -50,7 +50,8 @@ DEFAULT_LIMIT = 1_000  # docs:queries/limit
 MAX_LIMIT = 50_000  # docs:queries/limit, "Version 2.0 endpoints have a maximum $limit of 50,000"
 NOT_EMULATED = "FakeSoda: not emulated"
 JSON_TYPE = "application/json;charset=utf-8"
-# Columns of the dataset (sources.md §4.2) and their assumed SODA types (UNCONFIRMED: no X-SODA2-Types seen).
+# Columns of the dataset (docs/methods.md#dot-open-data-mirror-socrata) and their assumed SODA types
+# (UNCONFIRMED: no X-SODA2-Types seen).
 SCHEMA: dict[str, str] = {
     "data_dte": "text",
     "year": "number",

@@ -8,24 +8,24 @@ measurements of 2026-09-24/27):
 * Data envelope ``{"hints", "records", "indicatorMetadata"}`` and record fields ``indicatorId, geoUnit,
   year, value, magnitude, qualifier``: fixtures data_indicators_*.json. Records come sorted by
   indicator, geoUnit, year (the recording is in year order; the rest of the order is assumed).
-* Repeated ``indicator``/``geoUnit`` params and the query-parameter names of each path: sources.md §3.1,
+* Repeated ``indicator``/``geoUnit`` params and the query-parameter names of each path: docs/methods.md#unesco-uis-api,
   malkreide tests/fixtures/uis_openapi_query_params.json (from the API's own OpenAPI schema).
 * ``start``/``end`` are inclusive; unknown query parameters are ignored with HTTP 200: malkreide
   uis_data_year_filter.json and its PROVENANCE.md (``startYear``/``endYear`` silently dropped).
 * Unknown geoUnit → 200, empty records, ``UIS::HINT::003 "The geoUnit could not be found, XXX"``: fixture
   data_indicators_unknown_geounit.json. Unknown indicator → ``UIS::HINT::001 "The indicator could not be
-  found, <id>"``: sources.md §3.1, bissoli (measured), which also measured that a good and an unknown
+  found, <id>"``: docs/methods.md#unesco-uis-api, bissoli (measured), which also measured that a good and an unknown
   indicator together answer the good one's records plus the hint. One hint per unknown id is assumed.
 * ``UIS::HINT::004 "No data for the given time range, available time range for indicator <id>= start:
   <min>, end: <max>"``: message from bissoli (measured); WHEN it is sent is assumed (here: a known
   indicator with data for the asked geoUnits, none of it inside start..end).
 * Record limit: more than the limit → 400 ``{"message":"Too much data requested (N records), please reduce
   the amount of data requested to less than 100000 records","error":"Bad Request","statusCode":400}``:
-  sources.md §3.1 (lpicci96/unesco_reader documents an older wording of the same message). Counted
+  docs/methods.md#unesco-uis-api (lpicci96/unesco_reader documents an older wording of the same message). Counted
   before serving (bissoli: refused in 0.9 s). The fake refuses N >= max_records ("less than").
-* 414 for a URL that is too long: sources.md §3.1, unesco_reader api.py. The length at which it happens is
-  NOT known; ``max_url_length`` (default 8192, a common proxy limit) is an assumption.
-* Neither ``indicator`` nor ``geoUnit`` → 400: the rule is documented (sources.md §3.1, unesco_reader
+* 414 for a URL that is too long: docs/methods.md#unesco-uis-api, unesco_reader api.py. The length at which it
+  happens is NOT known; ``max_url_length`` (default 8192, a common proxy limit) is an assumption.
+* Neither ``indicator`` nor ``geoUnit`` → 400: the rule is documented (docs/methods.md#unesco-uis-api, unesco_reader
   "At least an indicator or a geo_unit must be provided"); the body text is ASSUMED, in the NestJS shape
   of the recorded 400.
 * Unknown ``version``: NO recorded answer was found. The fake answers 404 with an ASSUMED NestJS-shaped
@@ -72,7 +72,7 @@ GATEWAY_BODIES = {
 
 
 def too_much_data_body(count: int, limit: int) -> dict[str, Any]:
-    """The recorded 400 for a query over the record limit (sources.md §3.1), with its numbers."""
+    """The recorded 400 for a query over the record limit (docs/methods.md#unesco-uis-api), with its numbers."""
     return {
         "message": f"Too much data requested ({count} records), please reduce the amount of data requested "
         f"to less than {limit} records",

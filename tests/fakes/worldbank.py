@@ -4,11 +4,13 @@ Each behaviour and what it is based on ("fixture X" = tests/data/worldbank/X, co
 /work/shared/fixtures/real/worldbank/X, PROVENANCE §2, recorded 2021-06-13):
 
 * ``GET /v2/country/{codes}/indicator/{ID}`` and the ``/v2/countries/.../indicators/...`` spelling,
-  ``codes`` joined by ``;`` (ISO-3 or ISO-2, or ``all``): fixtures indicator_JPN_USA_*, sources.md §5.
+  ``codes`` joined by ``;`` (ISO-3 or ISO-2, or ``all``): fixtures indicator_JPN_USA_*,
+  docs/methods.md#world-bank-indicators-api.
 * Answer ``[meta, rows]``, meta ``page, pages, per_page, total, sourceid, sourcename, lastupdated`` (ints,
   strings as recorded), rows as stored in the dataset: fixture indicator_JPN_USA_*_2018-2019_page1.json
   (``per_page=2`` gives ``pages=2, total=4``). ``date=a:b`` inclusive, a single ``date=a`` too; default
-  ``per_page`` 50: fixture *_trimmed_5_of_50 (no ``per_page`` → ``per_page=50``) and sources.md §5.
+  ``per_page`` 50: fixture *_trimmed_5_of_50 (no ``per_page`` → ``per_page=50``) and
+  docs/methods.md#world-bank-indicators-api.
 * Unknown indicator → HTTP 200 with the 1-element error array, bytes of fixture error_invalid_indicator.json.
   An unknown country code or a non-numeric ``per_page``/``page`` get the same answer: ASSUMED.
 * ``source`` other than ``2`` (WDI) → HTTP 400 ``text/html``, bytes of fixture error_400_invalid_source.html
