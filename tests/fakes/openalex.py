@@ -209,7 +209,7 @@ UNAUTHORIZED_BODY = {"error": "Invalid or missing API key", "message": "API key 
 PER_SECOND_MESSAGE = "Rate limit exceeded: 30 requests per second. Please slow down."
 # No recorded 429 exists; a public issue (research-software-directory/RSD-as-a-service#1640) says it is HTML.
 HTML_429 = b"<html><body>Too Many Requests</body></html>"
-# Per-second limit wording of the docs (/work/shared/docs/sources.md §1.2).
+# Per-second limit wording of the docs (docs/methods.md#openalex-api).
 FORBIDDEN_403 = {"error": "rate limit exceeded; slow down"}
 
 
@@ -578,7 +578,8 @@ def _damage(fault: Fault, request: Request, response: Response) -> Response:
 def _list_form(work: dict[str, Any]) -> dict[str, Any]:
     """List answers carry at most 100 authorships and flag the cut (docs §1.6); filters and group_by
     on authorships.countries see only those (api:works/fields.py has no authorships_full alias for it),
-    and so does countries_distinct_count (indices.md §0b), recounted here from the first 100."""
+    and so does countries_distinct_count (docs/methods.md#live-mode-an-exact-split-at-100-authors), recounted
+    here from the first 100."""
     authorships = work.get("authorships") or []
     if len(authorships) <= LIST_AUTHORSHIPS_CAP:
         return work
