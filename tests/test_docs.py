@@ -1,5 +1,6 @@
 """The methods live in the repository: nothing cites the research notes outside it, and every
-`docs/methods.md#anchor` link (dictionary, READMEs, SQL, code, tests) names a heading of docs/methods.md.
+link to a section of docs/methods.md (`#anchor`, from the dictionary, READMEs, SQL, code, tests) names
+one of its headings.
 
 Quick: reads the tracked files only (git ls-files), no warehouse, no Dagster.
 """
