@@ -17,7 +17,7 @@ from pipeline.flights.opensky import DAY, SampleOpenSky, build_opensky, daily_wi
 from pipeline.http import SourceError
 from tests.fakes.opensky import ARRIVALS_PATH, RECORDED_EBNM_FLIGHT, TOKEN_PATH, FakeOpenSky, compact
 
-RECORDING = Path("/work/shared/fixtures/real/opensky")
+RECORDING = Path(__file__).parent / "data" / "opensky"  # the real recordings, verbatim (data/opensky/README.md)
 MAY_1 = int(datetime(2023, 5, 1, tzinfo=UTC).timestamp())
 NOON = MAY_1 + DAY // 2
 
@@ -113,8 +113,7 @@ def test_fake_replays_the_recorded_answers_byte_for_byte(fake_opensky, httpserve
     )
     assert found.status_code == 200 and found.headers["Content-Type"] == "application/json;charset=UTF-8"
     assert found.content == compact([RECORDED_EBNM_FLIGHT]) and len(found.content) == 366
-    if (RECORDING / "flights_arrival_EBNM_one_flight.json").exists():
-        assert found.content == (RECORDING / "flights_arrival_EBNM_one_flight.json").read_bytes()
+    assert found.content == (RECORDING / "flights_arrival_EBNM_one_flight.json").read_bytes()
     empty = requests.get(
         url, params={"airport": "EBNM", "begin": 1685000000, "end": 1685003600}, headers=headers, timeout=10
     )
