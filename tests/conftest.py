@@ -23,6 +23,16 @@ from tests.fakes.soda import FakeSoda
 from tests.fakes.uis import FakeUis
 from tests.fakes.worldbank import FakeWorldBank
 
+SLOW_TIERS = ("e2e", "browser", "faults")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The quick tier (`-m quick`) is every test of none of the slow tiers: one marker to select it by."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in SLOW_TIERS):
+            item.add_marker(pytest.mark.quick)
+
+
 # Nothing listens on port 9: sample mode must never call a live service.
 SOURCE_URL_VARS = (
     "UIS_BASE_URL",
@@ -64,6 +74,7 @@ CONTRACT_VARS = (
     "COLLAB_HTTP_CACHE",
     "COLLAB_HTTP_CACHE_FILE",
     "COLLAB_HTTP_CACHE_TTL_HOURS",
+    "COLLAB_OPENALEX_BUDGET_USD",
     *SOURCE_URL_VARS,
     "UIS_VERSION",
     "SODA_APP_TOKEN",
