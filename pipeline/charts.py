@@ -6,6 +6,11 @@ switch the backend for the whole process. Styling goes through ``rc_context`` so
 
 NULLs are never drawn as zeros: they become NaN, which matplotlib draws as a gap in the line. A series with no
 value at all is left out of the plot and named in a footnote ("no data: …") instead of silently disappearing.
+
+Charts of synthetic data say so on themselves: when any row drawn from has ``source_mode = 'sample'``, a large
+diagonal "SAMPLE" watermark and a corner label are drawn into the figure (``gid='sample-watermark'`` and
+``'sample-label'``), so a PNG shown without the report's banner (the Dagster UI's materialisation metadata, a
+copied image) still cannot pass as real data. Rows of real data get no mark.
 """
 
 from __future__ import annotations
@@ -73,6 +78,9 @@ _STYLE = {
     "svg.fonttype": "path",
 }
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SAMPLE_WATERMARK = "SAMPLE"
+SAMPLE_LABEL = "SYNTHETIC SAMPLE — not real data"
+_SAMPLE_COLOUR = "#b3261e"  # the report's sample banner colour
 
 
 @contextmanager
@@ -110,6 +118,43 @@ def _footnote(fig: Figure, missing: Sequence[str]) -> None:
         fig.text(0.01, 0.015, "no data: " + ", ".join(names), ha="left", va="bottom", fontsize=8, gid="footnote")
 
 
+def is_sample(rows: pl.DataFrame) -> bool:
+    """True when any of ``rows`` is synthetic (``source_mode = 'sample'``); a frame without the column is not."""
+    return "source_mode" in rows.columns and bool((rows["source_mode"] == "sample").any())
+
+
+def _sample_mark(fig: Figure) -> None:
+    """The watermark of a chart drawn from sample rows: a large, pale diagonal SAMPLE over the whole figure (above
+    the axes, translucent so the lines stay readable) and a solid label in the top-left corner."""
+    fig.text(
+        0.5,
+        0.5,
+        SAMPLE_WATERMARK,
+        ha="center",
+        va="center",
+        rotation=25,
+        fontsize=64,
+        fontweight="bold",
+        color=_SAMPLE_COLOUR,
+        alpha=0.16,
+        zorder=10,
+        gid="sample-watermark",
+    )
+    fig.text(
+        0.01,
+        0.985,
+        SAMPLE_LABEL,
+        ha="left",
+        va="top",
+        fontsize=8.5,
+        fontweight="bold",
+        color="white",
+        bbox={"boxstyle": "square,pad=0.3", "facecolor": _SAMPLE_COLOUR, "edgecolor": "none"},
+        zorder=10,
+        gid="sample-label",
+    )
+
+
 def signals_indexed_chart(
     dashboard: pl.DataFrame, country_a: str, country_b: str, base_year: int, break_years: Sequence[int]
 ) -> Figure:
@@ -119,7 +164,7 @@ def signals_indexed_chart(
     frame) are named in the footnote. A grey line marks 100 and a dashed vertical line marks each break year
     (``gid='break-<year>'``, label ``'break <year>'``). Raises ValueError when the frame's ``base_year`` column
     disagrees with ``base_year`` (the index columns would not be "= 100" in the year the title names) or when
-    a year appears twice for the pair.
+    a year appears twice for the pair. Sample rows of the pair get the SAMPLE watermark (module docstring).
     """
     rows = dashboard.filter((pl.col("country_a") == country_a) & (pl.col("country_b") == country_b)).sort("year")
     if rows["year"].is_duplicated().any():
@@ -162,6 +207,8 @@ def signals_indexed_chart(
             ax.text(0.5, 0.5, "no data for this pair", transform=ax.transAxes, ha="center", va="center")
         fig.subplots_adjust(left=0.08, right=0.72, top=0.9, bottom=0.17)
         _footnote(fig, missing)
+        if is_sample(rows):
+            _sample_mark(fig)
     return fig
 
 
@@ -179,7 +226,8 @@ def normalised_share_chart(
     never a zero and never an interpolation. Countries in ``highlight`` (the focus pair) are drawn thicker.
     Countries without any value are named in the footnote. Colours come from ``colours`` (country → colour) when
     given, else follow the order of ``countries``; pass one mapping to every chart of a page so a country keeps
-    its colour from chart to chart (see ``country_colours``).
+    its colour from chart to chart (see ``country_colours``). Sample rows of the paper set get the SAMPLE
+    watermark (module docstring).
     """
     if measure not in normalised.columns:
         raise ValueError(f"{measure!r} is not a column of the normalised frame")
@@ -223,6 +271,8 @@ def normalised_share_chart(
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
         fig.subplots_adjust(left=0.13, right=0.86, top=0.9, bottom=0.2)
         _footnote(fig, missing)
+        if is_sample(rows):
+            _sample_mark(fig)
     return fig
 
 

@@ -1,9 +1,11 @@
 """Charts (pipeline/charts.py) built from small hand-made frames shaped like mart.bilateral_dashboard and
-mart.country_normalised; the assertions read the Axes back (line data, labels, gids), not pixels."""
+mart.country_normalised; the assertions read the Axes back (line data, labels, gids), not pixels, except for the SAMPLE
+mark, which must be in the image itself."""
 
 from __future__ import annotations
 
 import base64
+import io
 import math
 import re
 import sys
@@ -13,6 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.image import imread
 from matplotlib.lines import Line2D
 
 from pipeline import charts
@@ -226,3 +229,52 @@ def test_top_countries_by_latest_share():
     assert charts.top_countries(everyone_null) == []
     # Ranked in the latest year that has a value: dropping 2024 makes FR's 2023 lead count.
     assert charts.top_countries(frame.filter(pl.col("year") < 2024), k=1) == ["FR"]
+
+
+def with_mode(frame: pl.DataFrame, mode: str) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(mode).alias("source_mode"))
+
+
+def marks(fig: Figure) -> dict[str, str]:
+    """The SAMPLE watermark and label drawn on the figure, by gid."""
+    return {t.get_gid(): t.get_text() for t in fig.texts if t.get_gid() in ("sample-watermark", "sample-label")}
+
+
+def sample_red_pixels(png: bytes) -> int:
+    """Pixels of the sample label's red (#b3261e) in the PNG as decoded: the mark is in the image itself."""
+    rgb = (imread(io.BytesIO(png), format="png")[..., :3] * 255).round()
+    return int((np.abs(rgb - np.array([0xB3, 0x26, 0x1E])).max(axis=-1) <= 2).sum())
+
+
+def draw_signals(frame: pl.DataFrame) -> Figure:
+    return charts.signals_indexed_chart(frame, "CN", "US", 2018, [2020])
+
+
+def draw_share(frame: pl.DataFrame) -> Figure:
+    return charts.normalised_share_chart(frame, ["CN", "US"], "all", "share")
+
+
+@pytest.mark.parametrize(("rows", "draw"), [(dashboard, draw_signals), (normalised, draw_share)])
+def test_sample_rows_put_sample_on_the_image_and_real_rows_do_not(rows, draw):
+    sample, live = draw(with_mode(rows(), "sample")), draw(with_mode(rows(), "live"))
+    assert marks(sample) == {"sample-watermark": "SAMPLE", "sample-label": "SYNTHETIC SAMPLE — not real data"}
+    assert marks(live) == {} and marks(draw(rows())) == {}  # real rows, or rows that do not say: no mark
+    sample_png, live_png = charts.to_png_bytes(sample), charts.to_png_bytes(live)
+    assert sample_png != live_png
+    assert sample_red_pixels(sample_png) > 500 and sample_red_pixels(live_png) == 0
+
+
+def test_the_mark_follows_the_rows_drawn_not_the_rest_of_the_frame():
+    # Only the decoy pair (CN–GB) or the other paper set is synthetic: the chart's own rows are real.
+    frame = dashboard().with_columns(
+        pl.when(pl.col("country_b") == "GB").then(pl.lit("sample")).otherwise(pl.lit("live")).alias("source_mode")
+    )
+    assert marks(draw_signals(frame)) == {}
+    assert marks(charts.signals_indexed_chart(frame, "CN", "GB", 2018, [])) != {}
+    shares = normalised().with_columns(
+        pl.when(pl.col("paper_set") == "nature_index")
+        .then(pl.lit("sample"))
+        .otherwise(pl.lit("live"))
+        .alias("source_mode")
+    )
+    assert marks(draw_share(shares)) == {}
