@@ -48,6 +48,7 @@ class OpenAlexResource(dg.ConfigurableResource):
     issn_chunk_size: int = Field(default=50, ge=2, le=100, description="ISSNs per OR-filter")
 
     def client(self) -> OpenAlexClient:
+        settings = load_settings()
         params = {}
         headers = {"User-Agent": USER_AGENT}
         if self.api_key:
@@ -67,7 +68,8 @@ class OpenAlexResource(dg.ConfigurableResource):
             default_params=params,
             headers=headers,
             secret_params=("api_key", "mailto"),
-            cache=response_cache(),
+            cache=response_cache(settings),
+            budget_usd=settings.openalex_budget_usd,
         )
         return OpenAlexClient(http, per_page=self.per_page)
 

@@ -79,6 +79,9 @@ class Settings:
     http_cache: str = "on"
     http_cache_file: Path = REPO_ROOT / "warehouse" / "http_cache.sqlite"
     http_cache_ttl_hours: int = 20
+    # Live mode: the most a run may spend at OpenAlex in USD (a free key's whole day is $1); the guard stops
+    # before a billed call would pass it (pipeline/openalex/spend.py).
+    openalex_budget_usd: float = 1.0
 
     @property
     def year_list(self) -> list[int]:
@@ -212,4 +215,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         http_cache=http_cache,
         http_cache_file=Path(env.get("COLLAB_HTTP_CACHE_FILE") or REPO_ROOT / "warehouse" / "http_cache.sqlite"),
         http_cache_ttl_hours=parse_int(env.get("COLLAB_HTTP_CACHE_TTL_HOURS", "20"), "COLLAB_HTTP_CACHE_TTL_HOURS", 0),
+        openalex_budget_usd=parse_fraction(
+            env.get("COLLAB_OPENALEX_BUDGET_USD", "1.0"), "COLLAB_OPENALEX_BUDGET_USD", upper=100_000
+        ),
     )

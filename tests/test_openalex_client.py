@@ -110,7 +110,7 @@ def test_invalid_filter_400_names_source_rule_and_request(fake_openalex, httpser
         # A persistent 5xx: bounded retries, then a clear error.
         ({"max_attempts": 3}, {"status": 502, "times": 5}, "gave up after bounded retries", 3),
         # A Retry-After beyond the limit (a spent daily budget): fail at once rather than sleep for hours.
-        ({"max_retry_after_seconds": 60}, {"status": 429, "retry_after": 40_000}, "longer than allowed", 1),
+        ({"max_retry_after_seconds": 60}, {"status": 429, "retry_after": 40_000}, "daily USD budget is spent", 1),
     ],
     ids=["persistent-5xx", "retry-after-too-long"],
 )

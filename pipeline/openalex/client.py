@@ -6,13 +6,23 @@ Plain Python over `JsonHttpClient`; the Dagster resource in `pipeline.resources`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import requests
 
-from pipeline.http import JsonHttpClient, RetryableAnswer, SourceError, error_text
+from pipeline.http import (
+    JsonHttpClient,
+    JsonResponse,
+    RetryableAnswer,
+    SourceError,
+    error_text,
+    from_cache,
+    parse_retry_after,
+)
+from pipeline.openalex.spend import BUDGET_SETTING, DailyBudgetSpent, Spend, call_kind, reset_time, utc_text
 
 SOURCE = "openalex"
 MAX_PER_PAGE = 100  # current documented maximum (legacy deployments allowed 200)
@@ -69,21 +79,65 @@ def resolve_truncated(records: Sequence[WorkRecord], fetch_full: Callable[[str],
     return [fetch_full(r.payload["id"]) if r.payload.get("is_authors_truncated") else r for r in records]
 
 
+@dataclass
 class OpenAlexHttp(JsonHttpClient):
-    """OpenAlex's answers: 403 means "slow down" unless the body says the query is invalid."""
+    """OpenAlex's answers: 403 means "slow down" unless the body says the query is invalid; a 429 is either
+    "too fast" (retried) or "the day's budget is spent" (final). Every answer's cost is counted in `spend`,
+    and `budget_usd` (COLLAB_OPENALEX_BUDGET_USD) stops the run before a billed call would pass it."""
+
+    budget_usd: float | None = None
+    spend: Spend = field(default_factory=Spend, init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.spend.budget_usd = None if self.budget_usd is None else Decimal(str(self.budget_usd))
 
     def billed(self, request: requests.PreparedRequest) -> bool:
-        """Singletons (/works/{id}) cost no credit: sources.md §1.2, and the recorded singleton answer
-        says x-ratelimit-credits-used 0 (fixture error_400_invalid_select.http.json)."""
+        """Singletons (/works/{id}) cost no credit: the recorded singleton answer says x-ratelimit-cost-usd 0
+        and x-ratelimit-credits-used 0 (fixture error_400_invalid_select.http.json)."""
         return "/works/" not in urlsplit(request.url or "").path
 
+    def _attempt(
+        self, prepared: requests.PreparedRequest, safe_url: str, parse: Callable[[requests.Response], object]
+    ) -> JsonResponse:
+        # Checked on every attempt, retries included: each answer the API sends may be charged.
+        self.spend.check(call_kind(prepared.url or ""), safe_url)
+        return super()._attempt(prepared, safe_url, parse)
+
     def classify(self, response: requests.Response, safe_url: str) -> None:
+        now = datetime.now(UTC)
+        self.spend.observe(call_kind(response.url), response.status_code, response.headers, from_cache(response), now)
+        if response.status_code == 429:
+            self._stop_if_budget_spent(response, safe_url, now)
         if response.status_code == 403:
             text = error_text(response)
             if "invalid" not in text.lower():
                 raise RetryableAnswer("HTTP 403 (per-second rate limit)", self._retry_after(response, safe_url))
             raise SourceError(SOURCE, "HTTP 403 invalid query", request=safe_url, detail=text)
         super().classify(response, safe_url)
+
+    def _stop_if_budget_spent(self, response: requests.Response, safe_url: str, now: datetime) -> None:
+        """A 429 for a spent day fails at once, saying when the budget resets; any other 429 is retried.
+
+        The API's proxy refuses a spent day with Retry-After = seconds to midnight UTC and a message starting
+        "Insufficient budget"; it refuses "too fast" with Retry-After of about 1 s, and that answer also says
+        X-RateLimit-Remaining(-USD) 0 whatever is left of the day (ourresearch/openalex-api-proxy
+        src/rateLimiter.ts returns remaining 0 for the per-second branch). So remaining-USD 0 alone does not
+        mean spent: the long wait or the message decides.
+        """
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        message = error_text(response)
+        if not ((wait is not None and wait > self.max_retry_after) or "Insufficient budget" in message):
+            return
+        self.spend.note_allowance(response.headers, now)
+        resets = reset_time(response.headers, now) or (now + timedelta(seconds=wait) if wait is not None else None)
+        raise DailyBudgetSpent(
+            SOURCE,
+            "HTTP 429: the key's daily USD budget is spent; not retried",
+            request=safe_url,
+            detail=f"budget resets at {utc_text(resets)}; this run spent {self.spend.usd_text()} "
+            f"({BUDGET_SETTING}={self.spend.budget_usd}); {self.spend.allowance_text()}; OpenAlex says: {message}",
+        )
 
 
 class OpenAlexClient:
