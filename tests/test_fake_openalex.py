@@ -6,6 +6,7 @@ import base64
 import itertools
 import json
 import string
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -333,9 +334,34 @@ def test_rate_limit_headers_and_daily_budget(httpserver, fake):
     single = get(httpserver, "/works/W11")  # singletons are free
     assert (single.headers["x-ratelimit-credits-used"], single.headers["x-ratelimit-remaining"]) == ("0", "1")
     assert get(httpserver, group_by="type").headers["x-ratelimit-remaining"] == "0"
+    # USD headers, names and values as recorded (fixtures error_400_invalid_filter / _select.http.json)
+    assert {k: first.headers[k] for k in ("x-ratelimit-cost-usd", "x-ratelimit-limit-usd")} == {
+        "x-ratelimit-cost-usd": "0.0001",
+        "x-ratelimit-limit-usd": "1",
+    }
+    assert first.headers["x-ratelimit-remaining-usd"] == "0.0001" and single.headers["x-ratelimit-cost-usd"] == "0"
     broke = get(httpserver)
-    assert broke.status_code == 429 and int(broke.headers["Retry-After"]) > 0
+    midnight = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    until_midnight = (midnight - datetime.now(UTC)).total_seconds()
+    assert broke.status_code == 429 and abs(int(broke.headers["Retry-After"]) - until_midnight) <= 2
     assert broke.json()["message"].startswith("Insufficient budget. This request costs $0.0001 but you only have $0 ")
+    # The proxy's 429: nothing charged (no cost header), what it would have cost, and the day's reset.
+    assert "x-ratelimit-cost-usd" not in broke.headers and broke.headers["x-ratelimit-cost-required-usd"] == "0.0001"
+    assert broke.headers["x-ratelimit-remaining-usd"] == "0"
+    assert abs(int(broke.headers["Retry-After"]) - int(broke.headers["x-ratelimit-reset"])) <= 1
+
+
+def test_daily_limit_in_usd_and_a_too_fast_429(httpserver):
+    fake = FakeOpenAlex(list(WORKS), daily_limit_usd=0.5)
+    fake.install(httpserver)
+    fake.too_fast_next()
+    fast = get(httpserver)
+    assert (fast.status_code, fast.headers["Retry-After"]) == (429, "1")
+    assert fast.json()["message"] == PER_SECOND_MESSAGE
+    # As the real proxy sends it: remaining 0 although the day is untouched (its per-second branch says 0).
+    assert fast.headers["x-ratelimit-remaining-usd"] == "0" and fast.headers["x-ratelimit-limit-usd"] == "0.5"
+    served = get(httpserver)
+    assert served.status_code == 200 and served.headers["x-ratelimit-remaining-usd"] == "0.4999"
 
 
 def test_fail_next_status_faults(httpserver, fake):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -213,7 +214,7 @@ HTML_429 = b"<html><body>Too Many Requests</body></html>"
 FORBIDDEN_403 = {"error": "rate limit exceeded; slow down"}
 
 
-def proxy_429_body(message: str, credits_remaining: int, retry_after: int) -> dict[str, Any]:
+def proxy_429_body(message: str, credits_remaining: int, retry_after: float) -> dict[str, Any]:
     """The JSON 429 the current proxy sends (proxy:src/index.ts, "Handle rate limit exceeded")."""
     return {
         "error": "Rate limit exceeded",
@@ -235,7 +236,7 @@ class Fault:
     ``status`` faults replace the answer; the other kinds damage the answer the fake would give.
     """
 
-    kind: Literal["status", "truncate", "malformed", "repeat_cursor", "lie_count"]
+    kind: Literal["status", "too_fast", "truncate", "malformed", "repeat_cursor", "lie_count"]
     status: int = 200
     body: bytes = b""
     content_type: str = "application/json"
@@ -265,7 +266,8 @@ class FakeOpenAlex:
     sees the whole byline), and its full form answers ``/works/W…`` unless ``singletons`` has a
     record for its id.
     Attributes tests may set: ``faults``, ``null_cursor_on_short_page``, ``param_error_status``,
-    ``ratelimit_limit``, ``ratelimit_remaining``. ``requests`` logs (path, query params) per request.
+    ``ratelimit_limit``, ``ratelimit_remaining`` (credits of $0.0001: ``daily_limit_usd`` sets both).
+    ``requests`` logs (path, query params) per request.
     """
 
     def __init__(
@@ -274,6 +276,7 @@ class FakeOpenAlex:
         singletons: dict[str, dict[str, Any]] | None = None,
         api_key: str | None = None,
         max_per_page: int = 100,
+        daily_limit_usd: float = 1.0,
     ) -> None:
         self.works = works
         self.singletons = dict(singletons or {})
@@ -285,7 +288,8 @@ class FakeOpenAlex:
         # True: null already on a short page (api commit 07acba6, 2026-04-26, core/cursor.py).
         self.null_cursor_on_short_page = False
         self.param_error_status = 400
-        self.ratelimit_limit = 10_000  # free key (fixture error_400_invalid_filter.http.json)
+        # A free key: $1 a day = 10,000 credits (fixture error_400_invalid_filter.http.json).
+        self.ratelimit_limit = round(daily_limit_usd / CREDIT_USD)
         self.ratelimit_remaining = self.ratelimit_limit
 
     # ----------------------------------------------------------------- wiring and helpers
@@ -327,6 +331,12 @@ class FakeOpenAlex:
         fault = Fault("status", status, raw, content_type or guessed, retry_after, when=when)
         self.faults.extend([fault] * times)
 
+    def too_fast_next(self, *, times: int = 1, when: Callable[[Request], bool] | None = None) -> None:
+        """Refuse the next ``times`` requests as the proxy does when a key goes past its per-second limit: 429,
+        ``Retry-After: 1`` and, as the proxy sends it, a remaining of 0 in body and headers whatever is left of
+        the day (proxy:src/rateLimiter.ts returns ``remaining: 0`` for the per-second branch)."""
+        self.faults.extend([Fault("too_fast", 429, when=when)] * times)
+
     def truncate_next_body(self, *, times: int = 1, when: Callable[[Request], bool] | None = None) -> None:
         """Cut the next answer's body to its first half (a JSON body then fails to parse)."""
         self.faults.extend([Fault("truncate", when=when)] * times)
@@ -352,6 +362,8 @@ class FakeOpenAlex:
         """Answer one request: log it, apply a pending fault, else answer like the real API."""
         self.requests.append((request.path, request.args.to_dict()))
         fault = self._take_fault(request)
+        if fault is not None and fault.kind == "too_fast":
+            return self._refused(PER_SECOND_MESSAGE, 0, 1 / 30, _credits(request))
         if fault is not None and fault.kind == "status":
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return self._response(fault.status, fault.body, 0, fault.content_type, headers)
@@ -372,17 +384,15 @@ class FakeOpenAlex:
             response = Response(_compact(UNAUTHORIZED_BODY), 401, content_type="application/json")
             response.headers["cache-control"] = "no-store"
             return response
-        # Lists cost 1 credit, singletons 0 (fixtures: x-ratelimit-credits-used 1 vs 0).
-        credits = 0 if _kind(request.path, request.args) == "singleton" else 1
+        credits = _credits(request)
         if credits > self.ratelimit_remaining:
-            reset = _seconds_to_utc_midnight()
             message = (
                 f"Insufficient budget. This request costs ${CREDIT_USD} but you only have "
                 f"${_usd(self.ratelimit_remaining)} remaining. Resets at midnight UTC. "
                 "Need more? Add funds at https://openalex.org/pricing"
             )
-            body = _compact(proxy_429_body(message, self.ratelimit_remaining, reset))
-            return self._response(429, body, 0, headers={"Retry-After": str(reset)})
+            # The daily branch's retryAfter is the whole wait until midnight UTC (proxy:src/rateLimiter.ts).
+            return self._refused(message, self.ratelimit_remaining, _seconds_to_utc_midnight(), credits)
         self.ratelimit_remaining -= credits
         try:
             if request.path == "/works":
@@ -406,16 +416,40 @@ class FakeOpenAlex:
         return self._with_ratelimit(response, credits)
 
     def _with_ratelimit(self, response: Response, credits: int) -> Response:
-        """The rate-limit headers every answer past the key check carries (fixtures *.http.json)."""
+        """The rate-limit headers every served answer carries, names and order as recorded (fixtures
+        *.http.json, 2026-03-02); no prepaid balance is modelled."""
         response.headers.update(
             {
-                "x-ratelimit-limit": str(self.ratelimit_limit),
-                "x-ratelimit-remaining": str(self.ratelimit_remaining),
+                "x-ratelimit-cost-usd": str(_usd(credits)),
                 "x-ratelimit-credits-used": str(credits),
+                "x-ratelimit-limit": str(self.ratelimit_limit),
+                "x-ratelimit-limit-usd": str(_usd(self.ratelimit_limit)),
+                "x-ratelimit-onetime-remaining": "0",
+                "x-ratelimit-prepaid-remaining-usd": "0",
+                "x-ratelimit-remaining": str(self.ratelimit_remaining),
+                "x-ratelimit-remaining-usd": str(_usd(self.ratelimit_remaining)),
                 "x-ratelimit-reset": str(_seconds_to_utc_midnight()),
             }
         )
         return response
+
+    def _refused(self, message: str, remaining: int, retry_after: float, credits: int) -> Response:
+        """A 429 of the proxy's rate-limit branch (proxy:src/index.ts, "Handle rate limit exceeded"): nothing
+        is charged, so there is no X-RateLimit-Cost-USD, only what the call would have cost."""
+        body = _compact(proxy_429_body(message, remaining, retry_after))
+        headers = {
+            "Retry-After": str(math.ceil(retry_after)),
+            "X-RateLimit-Limit-USD": str(_usd(self.ratelimit_limit)),
+            "X-RateLimit-Remaining-USD": str(_usd(remaining)),
+            "X-RateLimit-Prepaid-Remaining-USD": "0",
+            "X-RateLimit-Cost-Required-USD": str(_usd(credits)),
+            "X-RateLimit-Limit": str(self.ratelimit_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Onetime-Remaining": "0",
+            "X-RateLimit-Credits-Required": str(credits),
+            "X-RateLimit-Reset": str(_seconds_to_utc_midnight()),
+        }
+        return Response(body, 429, content_type="application/json", headers=headers)
 
     # ----------------------------------------------------------------- /works/W…
     def _singleton(self, request: Request, credits: int) -> Response:
@@ -507,6 +541,11 @@ def _kind(path: str, params: Mapping[str, str]) -> str:
     return "singleton" if path.startswith("/works/") else "other"
 
 
+def _credits(request: Request) -> int:
+    """Lists and group_by cost 1 credit, singletons 0 (fixtures: x-ratelimit-credits-used 1 vs 0)."""
+    return 0 if _kind(request.path, request.args) == "singleton" else 1
+
+
 def _has_cursor(request: Request) -> bool:
     return "cursor" in request.args
 
@@ -547,10 +586,11 @@ def _usd(credits: int) -> float | int:
 
 
 def _seconds_to_utc_midnight() -> int:
-    """x-ratelimit-reset: seconds until the daily budget resets at midnight UTC (docs §1.2)."""
+    """x-ratelimit-reset: seconds until the daily budget resets at midnight UTC, rounded up
+    (proxy:src/index.ts getSecondsUntilMidnightUTC)."""
     now = datetime.now(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return int((midnight - now).total_seconds())
+    return math.ceil((midnight - now).total_seconds())
 
 
 def _damage(fault: Fault, request: Request, response: Response) -> Response:
