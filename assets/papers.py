@@ -5,6 +5,7 @@ No `from __future__ import annotations` in asset modules: Dagster inspects the c
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 import polars as pl
@@ -13,12 +14,13 @@ from pydantic import Field
 from assets.common import RAW_SCOPE, SuiteFn, check_spec, core_asset, core_loads, gated_tables, not_loaded, spec
 from pipeline import suites
 from pipeline.dictionary import comments
-from pipeline.openalex.client import Group, WorkRecord
+from pipeline.openalex.client import Group, OpenAlexClient, OpenAlexHttp, WorkRecord
 from pipeline.openalex.plan import GroupQuery, issn_chunks, plan_group_queries, plan_record_queries, universe_filters
 from pipeline.openalex.sample import SampleOpenAlex
+from pipeline.openalex.spend import KINDS, Spend, record_spend, utc_text
 from pipeline.resources import OpenAlexResource
 from pipeline.settings import Settings, load_settings
-from pipeline.warehouse import TableLoad, Warehouse, sql_text
+from pipeline.warehouse import TableLoad, Warehouse, apply_comments, sql_text
 
 RAW_TABLES = ("raw.openalex_works", "raw.openalex_group_counts")
 # Tables in build order, each with its great-expectations suite (None: validated through the
@@ -107,12 +109,41 @@ def group_counts_frame(rows: list[tuple[GroupQuery, Group]]) -> pl.DataFrame:
     )
 
 
+def spend_metadata(spend: Spend) -> dict[str, dg.MetadataValue]:
+    """The run's OpenAlex calls by kind and their cost in USD, as materialisation metadata ("unknown" where
+    the answers did not say)."""
+
+    def money(value: object) -> dg.MetadataValue:
+        return dg.MetadataValue.float(float(value)) if value is not None else dg.MetadataValue.text("unknown")
+
+    return {
+        **{f"openalex_calls_{k}": dg.MetadataValue.int(spend.kinds[k].calls) for k in KINDS},
+        "openalex_usd_spent": money(None if spend.unpriced else spend.spent_usd),
+        "openalex_usd_spent_note": dg.MetadataValue.text(spend.usd_text()),
+        "openalex_usd_remaining": money(spend.remaining_usd),
+        "openalex_usd_limit": money(spend.limit_usd),
+        "openalex_budget_usd": money(spend.budget_usd),
+        "openalex_budget_resets_at": dg.MetadataValue.text(utc_text(spend.resets_at)),
+    }
+
+
+def save_spend(warehouse: Warehouse, settings: Settings, run_id: str, spend: Spend | None) -> None:
+    """meta.openalex_spend in the build copy (write-audit-publish: the run's last step publishes it)."""
+    with warehouse.connection(settings) as conn:
+        record_spend(conn, run_id, spend, datetime.now(UTC))
+        apply_comments(conn, "meta.openalex_spend", comments("meta.openalex_spend"))
+
+
 def fetch_live(
-    settings: Settings, years: list[int], openalex: OpenAlexResource, issns: list[list[str]], log: dg.DagsterLogManager
+    settings: Settings,
+    years: list[int],
+    openalex: OpenAlexResource,
+    client: OpenAlexClient,
+    issns: list[list[str]],
+    log: dg.DagsterLogManager,
 ) -> tuple[list[WorkRecord], list[tuple[GroupQuery, Group]], dict]:
     """Run the cheap plan: group_by counts for pairs with a focus country over works with at most 100
     authors; records for focus pairs and for every work with more than 100 authors."""
-    client = openalex.client()
     universe = universe_filters(settings.work_types, settings.exclude_paratext, settings.exclude_retracted)
     group_queries = plan_group_queries(settings, years, universe, issn_chunks(issns, openalex.issn_chunk_size))
     record_queries = plan_record_queries(settings, years, universe)
@@ -129,7 +160,6 @@ def fetch_live(
         "call_budget": openalex.call_budget,
         "group_by_queries": len(group_queries),
         "record_queries": len(record_queries),
-        "x-ratelimit-remaining": client.http.last_headers.get("x-ratelimit-remaining", "n/a"),
     }
     return list(works.values()), groups, stats
 
@@ -161,12 +191,24 @@ def openalex_raw(
         )
     if settings.mode == "sample":
         records, groups, stats = SampleOpenAlex().fetch_works(years), [], {"http_calls": 0}
+        save_spend(warehouse, settings, context.run.run_id, None)  # the table exists in every mode
+        spend_extra = {}
     else:
         with warehouse.connection(settings) as conn:
             issns = conn.execute(
                 "SELECT list(issn ORDER BY issn) FROM ref.nature_index_issns GROUP BY journal ORDER BY journal"
             ).fetchall()
-        records, groups, stats = fetch_live(settings, years, openalex, [r[0] for r in issns], context.log)
+        client = openalex.client()
+        try:
+            records, groups, stats = fetch_live(settings, years, openalex, client, [r[0] for r in issns], context.log)
+        finally:
+            # Recorded whether the extraction finished or stopped (a guard, a spent day): the money is gone
+            # either way. The build copy keeps it until the next successful run publishes.
+            spend = client.http.spend if isinstance(client.http, OpenAlexHttp) else Spend()
+            save_spend(warehouse, settings, context.run.run_id, spend)
+            calls = ", ".join(f"{spend.kinds[k].calls} {k}" for k in KINDS)
+            context.log.info(f"OpenAlex spend: {spend.usd_text()} this run ({calls} calls); {spend.allowance_text()}")
+        spend_extra = spend_metadata(spend)
     span, tolerance, live = (years[0], years[-1]), settings.rowcount_tolerance, settings.mode == "live"
     yield from gated_tables(
         context,
@@ -198,6 +240,7 @@ def openalex_raw(
             "years_loaded": dg.MetadataValue.text(f"{years[0]}-{years[-1]}"),
             "truncated_refetched": dg.MetadataValue.int(sum(r.authors_refetched for r in records)),
             **{k: dg.MetadataValue.text(str(v)) for k, v in stats.items()},
+            **spend_extra,
         },
         scope_first=years[0],
         scope_last=years[-1],
