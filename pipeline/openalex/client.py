@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import requests
 
@@ -95,7 +94,7 @@ class OpenAlexHttp(JsonHttpClient):
     def billed(self, request: requests.PreparedRequest) -> bool:
         """Singletons (/works/{id}) cost no credit: the recorded singleton answer says x-ratelimit-cost-usd 0
         and x-ratelimit-credits-used 0 (fixture error_400_invalid_select.http.json)."""
-        return "/works/" not in urlsplit(request.url or "").path
+        return call_kind(request.url or "") != "singleton"
 
     def _attempt(
         self, prepared: requests.PreparedRequest, safe_url: str, parse: Callable[[requests.Response], object]

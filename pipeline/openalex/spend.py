@@ -43,9 +43,10 @@ class DailyBudgetSpent(SourceError):
 
 
 def call_kind(url: str) -> str:
-    """'singleton' (/works/W…), 'group_by' or 'list': what OpenAlex prices differently."""
+    """'singleton' (/works/W…), 'group_by' or 'list': what OpenAlex prices differently (list and group_by
+    the same today, but counted apart because a run's plan is made of both)."""
     parts = urlsplit(url)
-    if parts.path.rstrip("/").rsplit("/", 1)[0].endswith("/works"):
+    if "/works/" in parts.path:  # /works/W123 and what hangs under it (/works/W123/ngrams), free
         return "singleton"
     params = dict(parse_qsl(parts.query))
     return "group_by" if "group_by" in params or "group-by" in params else "list"
