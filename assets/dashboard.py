@@ -12,23 +12,23 @@ import duckdb
 import polars as pl
 
 from assets.common import OWNERS, key, mart_asset
+from assets.publish import PUBLISHED
 from pipeline import charts
 from pipeline.breaks import breaks_frame, input_columns
 from pipeline.context import suites
-from pipeline.report import render_report, write_report
+from pipeline.report import render_report, report_pair, report_path, write_report
 from pipeline.settings import Settings, load_settings, repo_relative
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse import Warehouse, connect
 
 NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
 
 
 def focus_pair(settings: Settings) -> tuple[str, str]:
-    if len(settings.focus) < 2:
-        raise dg.Failure(
-            f"COLLAB_FOCUS={','.join(settings.focus)} names one country; the dashboard plots and the report "
-            "need a pair, e.g. COLLAB_FOCUS=CN,US"
-        )
-    return settings.focus[0], settings.focus[1]
+    """The first two countries of COLLAB_FOCUS (pipeline.report.report_pair)."""
+    try:
+        return report_pair(settings.focus)
+    except ValueError as err:
+        raise dg.Failure(str(err)) from err
 
 
 def _pair_rows(conn: duckdb.DuckDBPyConnection, table: str, pair: tuple[str, str], order: str) -> pl.DataFrame:
@@ -55,17 +55,19 @@ def dashboard_plots(conn: duckdb.DuckDBPyConnection, settings: Settings) -> Mapp
     signals = charts.signals_indexed_chart(dashboard, *pair, settings.base_year, settings.break_years)
     share = charts.normalised_share_chart(normalised, countries, "all", "share")
     per_capita = charts.normalised_share_chart(normalised, countries, "all", "share_per_million_people")
+    # The images carry a SAMPLE watermark of their own on sample rows (pipeline.charts); the alt text says it too.
+    sample = " (SYNTHETIC SAMPLE, not real data)" if charts.is_sample(dashboard) or charts.is_sample(normalised) else ""
     return {
         "plot_signals": dg.MetadataValue.md(
             charts.markdown_image(
-                charts.to_png_bytes(signals), f"{pair[0]}–{pair[1]} signals, {settings.base_year} = 100"
+                charts.to_png_bytes(signals), f"{pair[0]}–{pair[1]} signals, {settings.base_year} = 100{sample}"
             )
         ),
         "plot_normalised_share": dg.MetadataValue.md(
-            charts.markdown_image(charts.to_png_bytes(share), "Share, top countries")
+            charts.markdown_image(charts.to_png_bytes(share), f"Share, top countries{sample}")
         ),
         "plot_share_per_million_people": dg.MetadataValue.md(
-            charts.markdown_image(charts.to_png_bytes(per_capita), "Share per million people")
+            charts.markdown_image(charts.to_png_bytes(per_capita), f"Share per million people{sample}")
         ),
     }
 
@@ -127,20 +129,35 @@ bilateral_breaks = mart_asset(
 @dg.asset(
     key=key("report.focus_pair"),
     group_name="dashboard",
-    deps=[key("mart.bilateral_dashboard"), key("mart.bilateral_breaks"), key("mart.country_normalised")],
+    # After the publication: the report reads the published warehouse, is the last step of a full run, and is
+    # skipped (the last report kept) when the run publishes nothing. It never holds a publication back.
+    deps=[key("mart.bilateral_dashboard"), key("mart.bilateral_breaks"), key("mart.country_normalised"), PUBLISHED],
     kinds={"html"},
     owners=OWNERS,
     pool="duckdb",
 )
 def focus_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """A static HTML report of the focus pair (COLLAB_FOCUS) with its charts embedded, written to
-    COLLAB_REPORT_DIR; it opens offline in a browser. Replaced atomically, so a failed run keeps the last one."""
+    """A static HTML report of the focus pair (the first two countries of COLLAB_FOCUS) with its charts
+    embedded, written to COLLAB_REPORT_DIR/<a>_<b>.html; it opens offline in a browser. Drawn from the
+    published warehouse after publish/warehouse, so it is the last step of a full run. Replaced atomically, so
+    a failed run keeps the last one."""
     settings = load_settings()
     pair = focus_pair(settings)
-    with warehouse.connection(settings) as conn:
+    if len(settings.focus) > 2:
+        context.log.info(
+            f"COLLAB_FOCUS={','.join(settings.focus)}: the report is about the first two, {pair[0]}–{pair[1]}"
+        )
+    # The published warehouse, read-only: the report shows what readers see (in a run, the publication it follows).
+    published = warehouse.published_path()
+    if not published.exists():
+        raise dg.Failure(f"no published warehouse at {published}: materialise publish/warehouse first")
+    conn = connect(published, read_only=True)
+    try:
         dashboard = _pair_rows(conn, "mart.bilateral_dashboard", pair, "year")
         breaks = _pair_rows(conn, "mart.bilateral_breaks", pair, "signal, break_year")
         normalised = _normalised(conn)
+    finally:
+        conn.close()
     html = render_report(
         country_a=pair[0],
         country_b=pair[1],
@@ -152,7 +169,7 @@ def focus_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         source_mode=settings.mode,
         generated_at=datetime.now(UTC),
     )
-    path = write_report(html, settings.report_dir / f"{pair[0].lower()}_{pair[1].lower()}.html")
+    path = write_report(html, report_path(settings.report_dir, pair))
     context.log.info(f"report written to {path}")
     return dg.MaterializeResult(
         metadata={

@@ -207,6 +207,23 @@ def _figure(chart_id: str, svg: str, caption: str, attrs: dict[str, str] | None 
     )
 
 
+def report_pair(focus: Sequence[str]) -> tuple[str, str]:
+    """The pair the report, the dashboard plots and the run summary are about: the first two countries of
+    COLLAB_FOCUS (``settings.focus``), in that order; further focus countries are extracted and in every mart,
+    but get no report of their own. Raises ValueError for fewer than two."""
+    if len(focus) < 2:
+        raise ValueError(
+            f"COLLAB_FOCUS={','.join(focus)} names one country; the report, the dashboard plots and the summary "
+            "need a pair, e.g. COLLAB_FOCUS=CN,US"
+        )
+    return focus[0], focus[1]
+
+
+def report_path(report_dir: Path, pair: tuple[str, str]) -> Path:
+    """Where the pair's report is written: ``<COLLAB_REPORT_DIR>/<a>_<b>.html``, e.g. ``cn_us.html``."""
+    return Path(report_dir) / f"{pair[0].lower()}_{pair[1].lower()}.html"
+
+
 def _country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code)
     if country is None:

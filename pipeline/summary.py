@@ -1,4 +1,8 @@
-"""Print what the warehouse holds: tables with row counts and the CN–US headline series."""
+"""Print what the warehouse holds: tables with row counts, the focus pair's headline series and where its report is.
+
+The focus pair is the first two countries of COLLAB_FOCUS (pipeline.report.report_pair), CN–US by default; with
+fewer than two the pair's sections are left out and the summary says why.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import load_settings
+from pipeline.report import report_pair, report_path
+from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import connect, table_exists
 
 
-def summary(path: Path) -> str:
+def summary(path: Path, settings: Settings | None = None) -> str:
+    settings = settings or load_settings()
     conn = connect(path, read_only=True)
     try:
         tables = conn.execute(
@@ -28,78 +34,102 @@ def summary(path: Path) -> str:
         for name, _ in tables:
             rows = conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             lines.append(f"{name:<34} {rows:>8}")
-        head = conn.execute(
-            "SELECT year, coauthored, round(collaboration_score, 1), round(salton, 4), round(observed_expected, 3), "
-            "source_mode FROM mart.bilateral_papers WHERE country_a = 'CN' AND country_b = 'US' "
-            "AND paper_set = 'all' ORDER BY year"
-        ).fetchall()
-        if head:
-            lines += [
-                "",
-                "CN–US, paper_set 'all': year, coauthored, collaboration_score, salton, observed/expected, mode",
-            ]
-            lines += [f"  {r[0]}  {r[1]:>6}  {r[2]!s:>8}  {r[3]!s:>7}  {r[4]!s:>6}  {r[5]}" for r in head]
-        students = _rows(
-            conn,
-            "mart.student_mobility_best",
-            "SELECT year, students, source, round(index_2018, 1), index_method, source_mode "
-            "FROM mart.student_mobility_best WHERE origin = 'CN' AND destination = 'US' ORDER BY year",
-        )
-        if students:
-            lines += [
-                "",
-                "CN→US mobile students (mart.student_mobility_best, one mode): year, students, source, "
-                "index 2018=100 (never across sources), index method, mode",
-            ]
-            lines += [f"  {r[0]}  {r[1]:>8}  {r[2]:<15} {r[3]!s:>6}  {r[4]:<12} {r[5]}" for r in students]
-        flights = _rows(
-            conn,
-            "mart.flight_proxy_index",
-            "SELECT year, passengers, round(index_2018, 1), round(august_share, 3), round(town_passengers), "
-            "round(did_estimate, 3), round(did_std_error, 3), source_mode FROM mart.flight_proxy_index "
-            "WHERE origin = 'CN' ORDER BY year",
-        )
-        if flights:
-            lines += [
-                "",
-                "CN→US flights (mart.flight_proxy_index): year, gateway passengers (measured), index, August share, "
-                "town passengers (modelled), DiD town vs control (modelled) ± s.e., mode",
-            ]
-            lines += [
-                f"  {r[0]}  {r[1]:>9}  {r[2]!s:>6}  {r[3]!s:>6}  {r[4]!s:>9}  {r[5]!s:>7} ± {r[6]!s:<6} {r[7]}"
-                for r in flights
-            ]
-        breaks = _rows(
-            conn,
-            "mart.bilateral_breaks",
-            "SELECT signal, break_year, n_before, n_after, round(100 * growth_before, 1), "
-            "round(100 * growth_after, 1), chow_p_value, found_break_year, coalesce(reason, ''), series_basis "
-            "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
-        )
-        if breaks:
-            lines += [
-                "",
-                "CN–US breaks (mart.bilateral_breaks, log scale): signal, break year, points before/after, "
-                "growth %/yr before → after, Chow p, break found by search, fitted on, reason",
-            ]
-            lines += [
-                f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={_p(r[6]):<7}"
-                f" {r[7]!s:<5} {r[9]:<18} {r[8]}"
-                for r in breaks
-            ]
-        report = load_settings().report_dir
-        lines += ["", f"Focus pair report: {report}/ (open the .html in a browser; it works offline)"]
+        try:
+            pair = report_pair(settings.focus)
+        except ValueError as err:
+            return "\n".join([*lines, "", f"No focus pair: {err}"])
+        lines += _pair_sections(conn, *pair)
+        report = report_path(settings.report_dir, pair)
+        lines += ["", f"Focus pair {pair[0]}–{pair[1]} (COLLAB_FOCUS={','.join(settings.focus)})"]
+        if len(settings.focus) > 2:
+            lines.append(f"  The summary and the report are about the first two focus countries, {pair[0]}–{pair[1]}.")
+        if report.exists():
+            lines.append(f"Report: {report} (open it in a browser; it works offline)")
+        else:
+            lines.append(f"Report: {report} (not there: the report/focus_pair step writes it after a run publishes)")
         return "\n".join(lines)
     finally:
         conn.close()
+
+
+def _pair_sections(conn: duckdb.DuckDBPyConnection, a: str, b: str) -> list[str]:
+    """The pair's papers, students a→b, flights a→b (arrivals in the US only) and breaks; a section without rows
+    is left out."""
+    lines: list[str] = []
+    head = _rows(
+        conn,
+        "mart.bilateral_papers",
+        "SELECT year, coauthored, round(collaboration_score, 1), round(salton, 4), round(observed_expected, 3), "
+        "source_mode FROM mart.bilateral_papers WHERE country_a = ? AND country_b = ? "
+        "AND paper_set = 'all' ORDER BY year",
+        [a, b],
+    )
+    if head:
+        lines += [
+            "",
+            f"{a}–{b}, paper_set 'all': year, coauthored, collaboration_score, salton, observed/expected, mode",
+        ]
+        lines += [f"  {r[0]}  {r[1]:>6}  {r[2]!s:>8}  {r[3]!s:>7}  {r[4]!s:>6}  {r[5]}" for r in head]
+    students = _rows(
+        conn,
+        "mart.student_mobility_best",
+        "SELECT year, students, source, round(index_2018, 1), index_method, source_mode "
+        "FROM mart.student_mobility_best WHERE origin = ? AND destination = ? ORDER BY year",
+        [a, b],
+    )
+    if students:
+        lines += [
+            "",
+            f"{a}→{b} mobile students (mart.student_mobility_best, one mode): year, students, source, "
+            "index 2018=100 (never across sources), index method, mode",
+        ]
+        lines += [f"  {r[0]}  {r[1]:>8}  {r[2]:<15} {r[3]!s:>6}  {r[4]:<12} {r[5]}" for r in students]
+    flights = _rows(
+        conn,
+        "mart.flight_proxy_index",
+        "SELECT year, passengers, round(index_2018, 1), round(august_share, 3), round(town_passengers), "
+        "round(did_estimate, 3), round(did_std_error, 3), source_mode FROM mart.flight_proxy_index "
+        "WHERE origin = ? AND destination = ? ORDER BY year",
+        [a, b],
+    )
+    if flights:
+        lines += [
+            "",
+            f"{a}→{b} flights (mart.flight_proxy_index): year, gateway passengers (measured), index, August share, "
+            "town passengers (modelled), DiD town vs control (modelled) ± s.e., mode",
+        ]
+        lines += [
+            f"  {r[0]}  {r[1]:>9}  {r[2]!s:>6}  {r[3]!s:>6}  {r[4]!s:>9}  {r[5]!s:>7} ± {r[6]!s:<6} {r[7]}"
+            for r in flights
+        ]
+    breaks = _rows(
+        conn,
+        "mart.bilateral_breaks",
+        "SELECT signal, break_year, n_before, n_after, round(100 * growth_before, 1), "
+        "round(100 * growth_after, 1), chow_p_value, found_break_year, coalesce(reason, ''), series_basis "
+        "FROM mart.bilateral_breaks WHERE country_a = ? AND country_b = ? ORDER BY signal, break_year",
+        [a, b],
+    )
+    if breaks:
+        lines += [
+            "",
+            f"{a}–{b} breaks (mart.bilateral_breaks, log scale): signal, break year, points before/after, "
+            "growth %/yr before → after, Chow p, break found by search, fitted on, reason",
+        ]
+        lines += [
+            f"  {r[0]:<34} {r[1]}  {r[2]:>2}/{r[3]:<2}  {r[4]!s:>6} → {r[5]!s:<6}  p={_p(r[6]):<7}"
+            f" {r[7]!s:<5} {r[9]:<18} {r[8]}"
+            for r in breaks
+        ]
+    return lines
 
 
 def _p(value: float | None) -> str:
     return "—" if value is None else "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, table: str, sql: str) -> list[tuple]:
-    return conn.execute(sql).fetchall() if table_exists(conn, table) else []
+def _rows(conn: duckdb.DuckDBPyConnection, table: str, sql: str, params: list | None = None) -> list[tuple]:
+    return conn.execute(sql, params or []).fetchall() if table_exists(conn, table) else []
 
 
 if __name__ == "__main__":

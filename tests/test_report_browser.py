@@ -213,6 +213,25 @@ def test_report_refuses_sample_rows_under_a_live_banner():
     assert 'data-source-mode="live"' in live
 
 
+def test_report_charts_say_sample_on_themselves():
+    # Each chart carries the SAMPLE watermark and label in its own drawing (saved or copied alone, it still says
+    # so); live rows get none.
+    sample = render("sample")
+    for chart in EXPECTED_FIGURES:
+        assert f'id="{chart}-sample-watermark"' in sample and f'id="{chart}-sample-label"' in sample, chart
+    assert "sample-watermark" not in render("live") and "sample-label" not in render("live")
+
+
+def test_the_report_is_about_the_first_two_focus_countries_and_named_after_them():
+    assert report.report_pair(("DE", "FR")) == ("DE", "FR")
+    assert report.report_pair(("DE", "FR", "CN")) == ("DE", "FR")
+    with pytest.raises(ValueError, match="COLLAB_FOCUS=CN names one country"):
+        report.report_pair(("CN",))
+    assert report.report_path(Path("out"), ("DE", "FR")) == Path("out/de_fr.html")
+    page = render(country_a="CN", country_b="GB")
+    assert "<h1>CN–GB research collaboration</h1>" in page and "CN–US" not in page
+
+
 def test_report_draws_full_counts_when_share_is_null():
     page = render("live", normalised=normalised("live", share=False))
     assert re.search(r'data-chart="normalised-share" data-paper-set="all" data-measure="papers"', page)
