@@ -9,7 +9,9 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -119,6 +121,35 @@ def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every test gets its own warehouse and the sample-mode defaults, whatever the shell had."""
     return isolate(monkeypatch, tmp_path)
+
+
+@dataclass(frozen=True)
+class SampleBuild:
+    """Every asset materialised once in sample mode, in an environment of its own (`sample_build`)."""
+
+    warehouse: Path  # the published file: open it read-only, or copy it to start a test from a built state
+    reports: Path
+    result: Any  # the run's dg.ExecuteInProcessResult (events, checks, materialisations)
+
+    def copy_to(self, target: Path) -> Path:
+        """The published warehouse as a test's own starting state."""
+        shutil.copyfile(self.warehouse, target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleBuild]:
+    """One sample-mode build of every asset for the whole session: tests that only read a built warehouse
+    share it (read-only, or a copy as their starting state) instead of each materialising its own."""
+    from tests.test_e2e import materialize  # the test module's helper; imported late to keep conftest light
+
+    root = tmp_path_factory.mktemp("sample_build")
+    with pytest.MonkeyPatch.context() as mp:
+        path = isolate(mp, root)
+        result = materialize(groups=None)
+    assert result.success, "the shared sample build failed"
+    path.chmod(0o444)  # shared: a test that writes to it fails loudly instead of changing others' data
+    yield SampleBuild(path, root / "reports", result)
 
 
 @functools.cache

@@ -84,18 +84,18 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvalua
     return [e for e in result.get_asset_check_evaluations() if not e.passed]
 
 
-def test_sample_mode_builds_every_table_with_provenance(isolated_env):
-    result = materialize(groups=None)
+def test_sample_mode_builds_every_table_with_provenance(sample_build):
+    result, built = sample_build.result, sample_build.warehouse
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())
     assert len(result.get_asset_check_evaluations()) >= 12
-    counts = dict(query(isolated_env, "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()"))
+    counts = dict(query(built, "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()"))
     for table in (*MART_TABLES, "raw.openalex_works", "core.works", "ref.countries"):
         assert table in counts
     every_table = [
         r[0]
         for r in query(
-            isolated_env,
+            built,
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
             "WHERE schema_name IN ('raw', 'ref', 'core', 'mart')",
         )
@@ -106,20 +106,20 @@ def test_sample_mode_builds_every_table_with_provenance(isolated_env):
     seeded |= dict.fromkeys(("core.student_mobility", "mart.student_mobility"), frozenset({"sample", "reference"}))
     for table in every_table:
         expected = seeded.get(table, {"reference"} if table.startswith("ref.") else {"sample"})
-        rows = query(isolated_env, f"SELECT DISTINCT source_mode, source IS NULL, retrieved_at IS NULL FROM {table}")
+        rows = query(built, f"SELECT DISTINCT source_mode, source IS NULL, retrieved_at IS NULL FROM {table}")
         # empty: live-only raw.openalex_group_counts
         assert {r[0] for r in rows} <= expected and all(r[1:] == (False, False) for r in rows), (table, rows)
     for table in (*MART_TABLES, "raw.openalex_works", "core.works", "core.country_year"):
-        assert query(isolated_env, f"SELECT DISTINCT source_mode, source FROM {table}") == [("sample", "openalex")]
+        assert query(built, f"SELECT DISTINCT source_mode, source FROM {table}") == [("sample", "openalex")]
     # Every country pair of the sample, both orders, every year, both paper sets.
     pairs = query(
-        isolated_env,
+        built,
         "SELECT count(DISTINCT (country_a, country_b)), count(DISTINCT year), "
         "count(DISTINCT paper_set) FROM mart.bilateral_papers",
     )[0]
     assert pairs[0] > 100 and pairs[1] == 10 and pairs[2] == 2
     cn_us = query(
-        isolated_env,
+        built,
         "SELECT year, coauthored, collaboration_score FROM mart.bilateral_papers "
         "WHERE country_a = 'CN' AND country_b = 'US' AND paper_set = 'all' ORDER BY year",
     )
@@ -133,7 +133,7 @@ def test_sample_mode_builds_every_table_with_provenance(isolated_env):
         columns = [
             r[0]
             for r in query(
-                isolated_env,
+                built,
                 "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
                 [schema, name],
             )
@@ -141,18 +141,18 @@ def test_sample_mode_builds_every_table_with_provenance(isolated_env):
         assert columns, f"{table} is documented but not built"
         assert undocumented(table, columns) == [], table
     assert query(
-        isolated_env,
+        built,
         "SELECT comment FROM duckdb_columns() WHERE schema_name = 'mart' "
         "AND table_name = 'bilateral_papers' AND column_name = 'salton'",
     )[0][0].startswith("Salton")
 
 
-def test_rerun_is_idempotent(isolated_env):
+def test_rerun_is_idempotent(isolated_env, sample_build):
     values = (
         f"SELECT country_a, country_b, year, paper_set, {', '.join(INDEX_COLUMNS)} "
         "FROM mart.bilateral_papers ORDER BY ALL"
     )
-    assert materialize().success
+    sample_build.copy_to(isolated_env)  # a built warehouse, as after a first run
     before = fingerprint(isolated_env)
     first = query(isolated_env, values)
     assert materialize().success
@@ -181,8 +181,8 @@ def doctored_sample(tmp_path: Path, edit) -> Path:
     return target
 
 
-def test_bad_country_code_fails_the_gate_and_changes_nothing(isolated_env, tmp_path, monkeypatch):
-    assert materialize().success
+def test_bad_country_code_fails_the_gate_and_changes_nothing(isolated_env, tmp_path, monkeypatch, sample_build):
+    sample_build.copy_to(isolated_env)  # the last good state
     before = fingerprint(isolated_env)
 
     def poison(year: int, works: list[dict]) -> list[dict]:
@@ -215,8 +215,8 @@ def test_duplicate_work_id_fails_the_gate(isolated_env, tmp_path, monkeypatch):
     assert not query(build_path(isolated_env), "SELECT * FROM duckdb_tables() WHERE schema_name = 'mart'")
 
 
-def test_row_count_implausible_against_previous_load(isolated_env, tmp_path, monkeypatch):
-    assert materialize().success
+def test_row_count_implausible_against_previous_load(isolated_env, tmp_path, monkeypatch, sample_build):
+    sample_build.copy_to(isolated_env)  # the previous load
     before = fingerprint(isolated_env)
     monkeypatch.setattr(
         sample_module, "SAMPLE_DIR", doctored_sample(tmp_path, lambda year, works: works[: len(works) // 5])

@@ -271,12 +271,12 @@ def test_world_bank_context_in_sample_and_live_mode_agree(isolated_env, tmp_path
     assert query(sample_path, "SELECT count(*) FROM core.country_context WHERE researchers IS NULL")[0][0] > 0
 
 
-def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_env):
-    assert materialize(groups=None).success
+def test_normalised_output_divides_by_levels_and_names_missing_context(sample_build):
+    built = sample_build.warehouse
     rows = {
         r[0]: r
         for r in query(
-            isolated_env,
+            built,
             "SELECT year, share, population, rd_spend_usd, share_per_million_people, share_per_usd_bn_rd, "
             "missing_context FROM mart.country_normalised WHERE country = 'CN' AND paper_set = 'all'",
         )
@@ -289,13 +289,13 @@ def test_normalised_output_divides_by_levels_and_names_missing_context(isolated_
     assert rows[2024][5] is None and "R&D spending" in rows[2024][6]
 
 
-def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, tmp_path):
-    result = materialize(groups=None)
+def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(sample_build):
+    result, built = sample_build.result, sample_build.warehouse
     assert result.success
     rows = {
         r[0]: r
         for r in query(
-            isolated_env,
+            built,
             "SELECT year, coauthored_index, students_a_to_b, students_a_to_b_index, passengers_a_to_b_index, "
             "students_a_to_b_provenance, papers_provenance, base_year FROM mart.bilateral_dashboard "
             "WHERE country_a = 'CN' AND country_b = 'US' ORDER BY year",
@@ -308,12 +308,12 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, t
     assert rows[2024][2] is None and rows[2024][5] is None and rows[2018][5] == rows[2023][5] == "uis (sample)"
     assert rows[2020][6].startswith("openalex (records, sample")
     # The flight proxy covers destination US only: no passengers for US → CN.
-    back = query(isolated_env, "SELECT count(passengers_a_to_b) FROM mart.bilateral_dashboard WHERE country_a = 'US'")
+    back = query(built, "SELECT count(passengers_a_to_b) FROM mart.bilateral_dashboard WHERE country_a = 'US'")
     assert back == [(0,)]
 
     # Year-on-year changes and bootstrap intervals beside the values.
     ci = query(
-        isolated_env,
+        built,
         "SELECT year, coauthored, coauthored_yoy, collaboration_score, collaboration_score_ci_low, "
         "collaboration_score_ci_high, observed_expected_ci_low, observed_expected, observed_expected_ci_high "
         "FROM mart.bilateral_dashboard WHERE country_a = 'CN' AND country_b = 'US' ORDER BY year",
@@ -325,7 +325,7 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, t
 
     # One break row per signal and break year, from the same series; short series say why.
     breaks = query(
-        isolated_env,
+        built,
         "SELECT signal, break_year, n_points, n_before, n_after, value_at_break, slope_change, reason, provenance "
         "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
     )
@@ -345,10 +345,10 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(isolated_env, t
     metadata = dashboard_event.materialization.metadata
     for name in ("plot_signals", "plot_normalised_share"):
         assert metadata[name].value.startswith("![") and "data:image/png;base64," in metadata[name].value
-    report = tmp_path / "reports" / "cn_us.html"
+    report = sample_build.reports / "cn_us.html"
     html = report.read_text(encoding="utf-8")
     assert html.count("<svg") == html.count("<figure data-chart=") >= 6 and "SYNTHETIC SAMPLE" in html
 
     # Every example query of the data dictionary runs and answers.
     for table, question, sql in examples():
-        assert query(isolated_env, sql), (table, question)
+        assert query(built, sql), (table, question)

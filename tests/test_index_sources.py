@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,6 @@ import pytest
 from pipeline.breaks import PROVENANCE
 from pipeline.settings import REPO_ROOT
 from pipeline.summary import summary
-from tests.conftest import isolate
 from tests.test_e2e import materialize, query
 from tests.test_e2e_families import MOBILITY, step_failures
 
@@ -126,14 +124,10 @@ def check_index_columns(path: Path) -> dict[str, int]:
     return dict(seen)
 
 
-@pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every family materialised once in sample mode, in an environment of its own."""
-    with pytest.MonkeyPatch.context() as mp:
-        path = isolate(mp, tmp_path_factory.mktemp("index_sources"))
-        result = materialize(groups=None)
-        assert result.success, step_failures(result)
-        yield path
+@pytest.fixture
+def sample_warehouse(sample_build) -> Path:
+    """Every family materialised once in sample mode (the session's shared build)."""
+    return sample_build.warehouse
 
 
 def test_every_index_column_of_every_mart_stays_within_one_source_and_mode(sample_warehouse):
