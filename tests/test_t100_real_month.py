@@ -25,14 +25,18 @@ from pipeline.flights.t100 import PASSENGER_CLASSES, T100File, read_t100
 from tests.test_e2e import fingerprint, materialize, query
 from tests.test_e2e_families import FLIGHTS, step_failures
 
-REAL_MONTH = Path(__file__).parent / "data" / "t100" / "T_T100I_SEGMENT_ALL_CARRIER_2026_02_full.zip"
+DATA = Path(__file__).parent / "data" / "t100"  # README.md there says where each download comes from
+REAL_MONTH = DATA / "T_T100I_SEGMENT_ALL_CARRIER_2026_02_full.zip"
 REAL_SHA256 = "2d9e0211c03445a6e9c9165286a617361e9d7d9ed6541ca837ce50f0ed8c7e06"  # the shared CSV's
+# A second real month from another public copy: integer numbers and no newline after the last line.
+JANUARY_2024 = DATA / "T_T100I_SEGMENT_ALL_CARRIER_2024_01_full.zip"
+JANUARY_2024_SHA256 = "d866dfc94043d0eea25af5b7adde43366bb4cdf6054fcedda0d25800be3d2166"
 MEMBER = "T_T100I_SEGMENT_ALL_CARRIER.csv"
 NO_OPENSKY = {"ops": {"opensky_raw": {"config": {"days": 1, "last_day": "2026-02-01"}}}}
 
 
-def real_csv() -> bytes:
-    with zipfile.ZipFile(REAL_MONTH) as zf:
+def real_csv(month: Path = REAL_MONTH) -> bytes:
+    with zipfile.ZipFile(month) as zf:
         return zf.read(MEMBER)
 
 
@@ -51,17 +55,40 @@ def passengers_from(rows: list[dict[str, str]], origin_country: str, dest_countr
     return int(total)
 
 
-def test_the_bundled_month_is_the_real_download_byte_for_byte():
+def test_the_bundled_months_are_the_real_downloads_byte_for_byte():
     data = real_csv()
     assert hashlib.sha256(data).hexdigest() == REAL_SHA256
     assert data.count(b"\r\n") == 8604  # header + 8,603 data lines, CRLF as TranStats writes them
+    january = real_csv(JANUARY_2024)
+    assert hashlib.sha256(january).hexdigest() == JANUARY_2024_SHA256
+    assert january.count(b"\r\n") == 8640 and not january.endswith(b"\n")  # 8,640 lines, the last unterminated
 
 
-def test_reader_keeps_every_line_and_the_full_key_is_unique(tmp_path):
-    path = tmp_path / "T_T100I_SEGMENT_ALL_CARRIER.csv"
+@pytest.mark.parametrize(
+    ("month", "lines", "cn_passengers", "above_seats"),
+    [(REAL_MONTH, 8603, 94715, [("L", 9, 8)]), (JANUARY_2024, 8640, 78522, [("L", 9, 8)])],
+    ids=["2026-02", "2024-01"],
+)
+def test_a_real_month_reads_whole_and_its_full_key_is_unique(tmp_path, month, lines, cn_passengers, above_seats):
+    data = real_csv(month)
+    path = tmp_path / MEMBER
+    path.write_bytes(data)
+    frame = read_t100(T100File(path, "international", hashlib.sha256(data).hexdigest(), len(data)))
+    assert frame.height == lines == len(csv_rows(data))
+    assert not frame.select(T100_NATURAL_KEY).is_duplicated().any()
+    assert frame.filter(pl.col("passengers") > pl.col("seats")).select("class", "passengers", "seats").rows() == (
+        above_seats
+    )
+    passenger_arrivals = frame.filter(
+        (pl.col("origin_country") == "CN") & (pl.col("dest_country") == "US") & pl.col("class").is_in(["F", "L"])
+    )
+    assert passenger_arrivals["passengers"].sum() == cn_passengers == passengers_from(csv_rows(data), "CN")
+
+
+def test_shorter_keys_repeat_in_a_real_month(tmp_path):
+    path = tmp_path / MEMBER
     path.write_bytes(real_csv())
     frame = read_t100(T100File(path, "international", REAL_SHA256, path.stat().st_size))
-    assert frame.height == 8603
     # Shorter keys repeat in a real month: both lines are real and both count...
     short = ["unique_carrier", "origin", "dest", "year", "month", "aircraft_type", "class"]
     assert frame.select(short).is_duplicated().sum() > 0
@@ -69,9 +96,6 @@ def test_reader_keeps_every_line_and_the_full_key_is_unique(tmp_path):
     # ...the full natural key does not.
     assert not frame.select(T100_NATURAL_KEY).is_duplicated().any()
     assert set(frame["aircraft_config"].unique()) == {"1", "2", "3", "4"}
-    assert frame.filter(pl.col("passengers") > pl.col("seats")).select("class", "passengers", "seats").rows() == [
-        ("L", 9, 8)
-    ]
     assert set(PASSENGER_CLASSES) == {"F", "L"}
 
 
