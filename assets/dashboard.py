@@ -23,14 +23,6 @@ from pipeline.warehouse import Warehouse, connect
 NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
 
 
-def focus_pair(settings: Settings) -> tuple[str, str]:
-    """The first two countries of COLLAB_FOCUS (pipeline.report.report_pair)."""
-    try:
-        return report_pair(settings.focus)
-    except ValueError as err:
-        raise dg.Failure(str(err)) from err
-
-
 def _pair_rows(conn: duckdb.DuckDBPyConnection, table: str, pair: tuple[str, str], order: str) -> pl.DataFrame:
     return conn.sql(
         f"SELECT * FROM {table} WHERE country_a = ? AND country_b = ? ORDER BY {order}", params=list(pair)
@@ -48,7 +40,7 @@ def _chart_countries(normalised: pl.DataFrame, pair: tuple[str, str]) -> list[st
 def dashboard_plots(conn: duckdb.DuckDBPyConnection, settings: Settings) -> Mapping[str, dg.MetadataValue]:
     """The focus pair's signals (base year = 100, break years marked) and the normalised Share chart, as
     Markdown images the Dagster UI shows on the materialisation."""
-    pair = focus_pair(settings)
+    pair = report_pair(settings.focus)
     dashboard = _pair_rows(conn, "mart.bilateral_dashboard", pair, "year")
     normalised = _normalised(conn)
     countries = _chart_countries(normalised, pair)
@@ -142,7 +134,7 @@ def focus_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     published warehouse after publish/warehouse, so it is the last step of a full run. Replaced atomically, so
     a failed run keeps the last one."""
     settings = load_settings()
-    pair = focus_pair(settings)
+    pair = report_pair(settings.focus)
     if len(settings.focus) > 2:
         context.log.info(
             f"COLLAB_FOCUS={','.join(settings.focus)}: the report is about the first two, {pair[0]}–{pair[1]}"

@@ -209,13 +209,8 @@ def _figure(chart_id: str, svg: str, caption: str, attrs: dict[str, str] | None 
 
 def report_pair(focus: Sequence[str]) -> tuple[str, str]:
     """The pair the report, the dashboard plots and the run summary are about: the first two countries of
-    COLLAB_FOCUS (``settings.focus``), in that order; further focus countries are extracted and in every mart,
-    but get no report of their own. Raises ValueError for fewer than two."""
-    if len(focus) < 2:
-        raise ValueError(
-            f"COLLAB_FOCUS={','.join(focus)} names one country; the report, the dashboard plots and the summary "
-            "need a pair, e.g. COLLAB_FOCUS=CN,US"
-        )
+    COLLAB_FOCUS (``settings.focus``, which has at least two), in that order; further focus countries are
+    extracted and in every mart, but get no report of their own."""
     return focus[0], focus[1]
 
 

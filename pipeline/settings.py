@@ -111,11 +111,13 @@ def parse_year_list(text: str, variable: str) -> tuple[int, ...]:
     return tuple(years)
 
 
-def parse_countries(text: str, variable: str = "COLLAB_FOCUS") -> tuple[str, ...]:
-    """Comma-separated ISO 3166-1 alpha-2 codes, validated against pycountry."""
+def parse_countries(text: str, variable: str = "COLLAB_FOCUS", minimum: int = 1) -> tuple[str, ...]:
+    """Comma-separated ISO 3166-1 alpha-2 codes, validated against pycountry, at least `minimum` of them."""
     codes = tuple(dict.fromkeys(c.strip().upper() for c in text.split(",") if c.strip()))
     if not codes:
         raise SettingsError(f"{variable} is empty: give ISO-2 codes such as CN,US")
+    if len(codes) < minimum:
+        raise SettingsError(f"{variable}={text!r}: give at least {minimum} ISO-2 codes, such as CN,US")
     bad = [c for c in codes if pycountry.countries.get(alpha_2=c) is None]
     if bad:
         raise SettingsError(f"{variable}: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
@@ -183,7 +185,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     return Settings(
         mode=mode,
         warehouse=Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
-        focus=parse_countries(env.get("COLLAB_FOCUS", "CN,US")),
+        # The first two focus countries are the focus pair of the dashboard's report.
+        focus=parse_countries(env.get("COLLAB_FOCUS", "CN,US"), minimum=2),
         years=parse_years(env.get("COLLAB_YEARS", "2015-2024")),
         territory_policy=policy,
         refresh_years=parse_int(env.get("COLLAB_REFRESH_YEARS", "2"), "COLLAB_REFRESH_YEARS", 1),

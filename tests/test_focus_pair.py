@@ -19,7 +19,7 @@ import pytest
 
 from pipeline.definitions import defs
 from pipeline.dictionary import dictionary
-from pipeline.settings import REPO_ROOT, load_settings
+from pipeline.settings import REPO_ROOT, SettingsError, load_settings
 from pipeline.summary import summary
 from tests.conftest import isolate
 from tests.test_charts import sample_red_pixels
@@ -78,9 +78,9 @@ def test_summary_follows_the_focus_pair_and_prints_the_reports_path(tmp_path: Pa
     text = summary(warehouse, load_settings())
     assert "DE–FR, paper_set 'all'" in text and "about the first two focus countries, DE–FR" in text
 
-    monkeypatch.setenv("COLLAB_FOCUS", "DE")
-    text = summary(warehouse)
-    assert "No focus pair: COLLAB_FOCUS=DE names one country" in text and "Report:" not in text
+    monkeypatch.setenv("COLLAB_FOCUS", "DE")  # one country is no pair: the settings (and the preflight) say so
+    with pytest.raises(SettingsError, match="COLLAB_FOCUS='DE': give at least 2 ISO-2 codes"):
+        load_settings()
 
 
 def test_the_report_follows_the_publication():
