@@ -79,6 +79,15 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     assert marts == [("snapshot", "openalex_snapshot@2026-03-01")]
 
 
+def materialize_as_snapshot(snapshot_env: Path, works: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same works as a snapshot copy, extracted and built in snapshot mode."""
+    monkeypatch.setenv("COLLAB_MODE", "snapshot")
+    write_works_snapshot(snapshot_env, works)
+    instance = dg.DagsterInstance.ephemeral()
+    extract_new_partitions(instance)
+    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+
+
 def test_snapshot_mode_indices_equal_api_mode_on_the_same_works(isolated_env, snapshot_env, sample_works, monkeypatch):
     monkeypatch.setenv("COLLAB_MODE", "sample")
     assert materialize().success  # the bundled works through the API-shaped path
@@ -86,11 +95,7 @@ def test_snapshot_mode_indices_equal_api_mode_on_the_same_works(isolated_env, sn
     sql = f"SELECT {columns} FROM mart.bilateral_papers ORDER BY ALL"
     api_mode = query(isolated_env, sql)
 
-    monkeypatch.setenv("COLLAB_MODE", "snapshot")
-    write_works_snapshot(snapshot_env, sample_works)
-    instance = dg.DagsterInstance.ephemeral()
-    extract_new_partitions(instance)
-    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    materialize_as_snapshot(snapshot_env, sample_works, monkeypatch)
     snapshot_mode = query(isolated_env, sql)
     assert len(snapshot_mode) == len(api_mode) > 1000
     for api_row, snap_row in zip(api_mode, snapshot_mode, strict=True):
@@ -123,11 +128,7 @@ def test_works_without_authorships_count_as_unlocated_in_papers_quality_as_in_ap
     sql = "SELECT * EXCLUDE (source, source_mode, record_scope, retrieved_at) FROM mart.papers_quality ORDER BY year"
     api_mode = query(isolated_env, sql)
 
-    monkeypatch.setenv("COLLAB_MODE", "snapshot")
-    write_works_snapshot(snapshot_env, works)
-    instance = dg.DagsterInstance.ephemeral()
-    extract_new_partitions(instance)
-    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    materialize_as_snapshot(snapshot_env, works, monkeypatch)
     assert query(isolated_env, sql) == api_mode
     unlocated = (
         "SELECT works_seen, universe_works_unlocated, excluded_other_type FROM mart.papers_quality WHERE year = {}"
