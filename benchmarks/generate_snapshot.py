@@ -8,7 +8,7 @@ manifest (Redshift shape, with each part's exact `content_length` and `record_co
 `merged_ids/works` file, and a README that says the data are SYNTHETIC.
 
 Work objects have the API's shape (docs/methods.md#openalex-snapshot; field shapes copied from the recorded responses
-in /work/shared/fixtures/real/openalex), about 10 kB of JSON each (1.4 kB gzipped; real records are
+in tests/data/openalex), about 10 kB of JSON each (1.4 kB gzipped; real records are
 10-25 kB), with the bulky fields real records carry (abstract index, concepts, topics, referenced
 works) drawn from small pools. 1M works: ~10 GB of JSON, 1.4 GB on disk. Distributions:
 - authors per work heavy-tailed: most 1-10, about 0.1 % with 100-900, about 20 per million with

@@ -1,8 +1,8 @@
 """Generate the deterministic, SYNTHETIC flight-proxy sample: T-100 segment zips, SODA rows, OpenSky arrivals.
 
 SYNTHETIC: not BTS/DOT/OpenSky figures. Every count is drawn from the stylised story below; only the
-*shapes* are real (the T-100 header and value formats from /work/shared/fixtures/real/dot_bts, the
-OpenSky flight object from fixtures/real/opensky, the SODA column names from
+*shapes* are real (the T-100 header and value formats of the real downloads in tests/data/t100, the
+OpenSky flight object of the real recording in tests/data/opensky, the SODA column names from
 docs/methods.md#dot-open-data-mirror-socrata).
 
 Output, under ``pipeline/sample_data/`` by default (each folder has a ``MANIFEST.json``):

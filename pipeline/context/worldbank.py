@@ -4,7 +4,7 @@ Plain Python over `JsonHttpClient`. The bundled sample (`SampleWorldBank`) goes 
 parse and check functions as live answers, so the offline default exercises the real parsing code.
 
 What the API does, as far as recorded material shows (docs/methods.md#world-bank-indicators-api; fixtures in
-shared/fixtures/real/worldbank, PROVENANCE §2, recorded 2021-06-13):
+tests/data/worldbank, from jkkitakita/wbdata-go's recordings of 2021-06-13):
 * `GET /v2/country/{codes;...}/indicator/{ID}?format=json&date=a:b&per_page=N&page=P` answers
   `[meta, rows]`; meta `{page, pages, per_page, total, sourceid, sourcename, lastupdated}`; a row is
   `{indicator{id,value}, country{id,value}, countryiso3code, date, value, unit, obs_status, decimal}`.

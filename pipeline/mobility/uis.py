@@ -3,8 +3,8 @@
 Plain Python over `JsonHttpClient`. The bundled sample (`SampleUis`) goes through the same parse
 and check functions as live answers, so the offline default exercises the real parsing code.
 
-What the API does, as far as recorded material shows (docs/methods.md#unesco-uis-api; fixtures in
-shared/fixtures/real/unesco_uis, PROVENANCE §4a):
+What the API does, as far as recorded material shows (docs/methods.md#unesco-uis-api; the recordings of
+malkreide/global-education-mcp, described in tests/fakes/uis.py):
 * `GET /api/public/data/indicators` answers `{"hints": [], "records": [...], "indicatorMetadata": []}`,
   one record per indicator × geoUnit × year; `start`/`end` are inclusive years; no paging.
 * More than 100,000 matching records → HTTP 400 "Too much data requested (N records) ..."; a URL
