@@ -216,10 +216,18 @@ def records_frame(records: Sequence[Any], schema: Mapping[str, pl.DataType]) -> 
 
 
 def core_asset(
-    name: str, tables: Mapping[str, SuiteFn | None], deps: Sequence[str], doc: str, *, group: str, source: str
+    name: str,
+    tables: Mapping[str, SuiteFn | None],
+    deps: Sequence[str],
+    doc: str,
+    *,
+    group: str,
+    source: str,
+    variables: Mapping[str, Any] | None = None,
 ) -> dg.AssetsDefinition:
     """One multi-asset rebuilding a family's core tables from warehouse/core/*.sql through the gate
-    (a table without a suite gets no check: it is validated through the tables built from it)."""
+    (a table without a suite gets no check: it is validated through the tables built from it).
+    `variables`: the family's own DuckDB variables its SQL reads (getvariable), beside the run's."""
 
     @dg.multi_asset(
         name=name,
@@ -236,6 +244,7 @@ def core_asset(
             settings=settings,
             source=f"{source} ({settings.mode})",
             extra={"territory_policy": dg.MetadataValue.text(settings.territory_policy)},
+            **(variables or {}),
         )
 
     _core.__doc__ = doc

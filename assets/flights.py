@@ -17,7 +17,7 @@ from pipeline.dictionary import comments
 from pipeline.flights import suites
 from pipeline.flights.opensky import SampleOpenSky
 from pipeline.flights.soda import SampleSoda, SodaRow
-from pipeline.flights.t100 import SOURCE_INTERNATIONAL, T100File, discover, read_t100
+from pipeline.flights.t100 import PASSENGER_CLASSES, SOURCE_INTERNATIONAL, T100File, discover, read_t100
 from pipeline.http import SourceError
 from pipeline.resources import OpenSkyResource, SodaResource, T100Files
 from pipeline.settings import load_settings
@@ -309,6 +309,7 @@ flights_core = core_asset(
     "International arrivals at US airports and domestic onward legs, passenger classes only.",
     group=GROUP,
     source="flights",
+    variables={"passenger_classes": list(PASSENGER_CLASSES)},  # the service classes counted as passengers
 )
 
 flight_gateway_arrivals = mart_asset(

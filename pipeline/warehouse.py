@@ -18,7 +18,6 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from pipeline.flights.t100 import PASSENGER_CLASSES
 from pipeline.migrations import Migration, migrate, read_migrations
 from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
 from pipeline.settings import REPO_ROOT, Settings, load_settings
@@ -80,7 +79,6 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "did_pre_last": settings.did_pre[1],
         "did_post_first": settings.did_post[0],
         "did_post_last": settings.did_post[1],
-        "passenger_classes": list(PASSENGER_CLASSES),
         "base_year": settings.base_year,
         "break_years": list(settings.break_years),
         "bootstrap_replicates": settings.bootstrap_replicates,

@@ -16,7 +16,7 @@ Three steps:
    deletes it while writing), and stale files left by a sync without `--delete` are reported in
    `Snapshot.unlisted`, never read.
 2. `stage_partition(conn, snapshot, partition, parts)` reads one `updated_date` partition, or a batch
-   of its parts (`part_batches`), with DuckDB (`warehouse/raw/openalex_snapshot_works.sql`); the
+   of its parts (`part_batches`), with DuckDB (`warehouse/macros/openalex_snapshot_staging.sql`); the
    compact rows the papers pipeline needs (`OUTPUT_COLUMNS`, parsed as `raw/openalex_works.sql` parses
    an API work) are then `STAGED_ROWS_SQL`, still inside DuckDB. `extract_partition` fetches them as
    a polars frame.
@@ -55,7 +55,7 @@ from pipeline.http import SourceError
 from pipeline.warehouse import sql_text
 
 SOURCE = "openalex_snapshot"
-SQL_FILE = "raw/openalex_snapshot_works.sql"
+SQL_FILE = "macros/openalex_snapshot_staging.sql"
 LAYOUTS = ("legacy", "jsonl", "parquet")
 SAMPLE_LIMIT = 5  # quarantine samples kept per reason
 MERGED_IDS_HEADER = ("merge_date", "id", "merge_into_id")
