@@ -7,6 +7,7 @@ No `from __future__ import annotations` in asset modules: Dagster inspects the c
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -69,6 +70,17 @@ def years_outside(rows: pl.DataFrame, years: tuple[int, int]) -> list[int]:
     return found.filter(~found.is_between(*years)).to_list()
 
 
+def dropped_files(context: dg.AssetExecutionContext, t100: T100Files, directory: Path) -> list[T100File]:
+    """The T-100 downloads in the run's folder; none (and a warning) in live mode before any folder exists."""
+    if directory.is_dir():
+        return discover(directory)
+    if t100.directory_path:
+        raise SourceError(SOURCE_INTERNATIONAL, "T100_DIR is not a directory", record=str(directory))
+    # Live mode without T100_DIR: nothing dropped yet; the rows already loaded stay.
+    context.log.warning(f"T-100: no folder {directory} (set T100_DIR); no files ingested")
+    return []
+
+
 @dg.multi_asset(
     # ref.airports: the segment suite warns about airport codes it does not list.
     specs=[spec(t, GROUP, deps=("ref.airports",), kinds=("duckdb", "csv")) for t in T100_TABLES],
@@ -81,14 +93,7 @@ def t100_raw(context: dg.AssetExecutionContext, warehouse: Warehouse, t100: T100
     file with a known name and a new checksum replaces that file's rows."""
     settings = load_settings()
     directory = t100.directory(settings.mode)
-    if directory.is_dir():
-        files = discover(directory)
-    elif t100.directory_path:
-        raise SourceError(SOURCE_INTERNATIONAL, "T100_DIR is not a directory", record=str(directory))
-    else:
-        # Live mode without T100_DIR: nothing dropped yet; the rows already loaded stay.
-        context.log.warning(f"T-100: no folder {directory} (set T100_DIR); no files ingested")
-        files = []
+    files = dropped_files(context, t100, directory)
     with warehouse.connection(settings) as conn:
         loaded = {
             r[0]

@@ -252,16 +252,8 @@ def _to_int(column: str) -> pl.Expr:
     return text.str.replace(r"^-0+$", "0").cast(pl.Int64)
 
 
-def read_t100(file: T100File) -> pl.DataFrame:
-    """The file's rows as a typed frame (`OUTPUT_COLUMNS`), every service class kept.
-
-    Counts become Int64; `source_line` is the CSV line (header = line 1) for error messages and
-    provenance. Domestic files have no country columns: BTS codes every airport of the US and its
-    territories as country "US" (the real international file gives SJU "San Juan, PR" as US), so
-    domestic rows get "US" unless the file carries the columns itself.
-    """
-    if file.kind not in KINDS:
-        raise ValueError(f"unknown T-100 kind {file.kind!r}")
+def _parse(file: T100File) -> pl.DataFrame:
+    """The file's CSV as text columns with `source_line`, its header and counts checked."""
     data = _read_bytes(file)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -278,18 +270,22 @@ def read_t100(file: T100File) -> pl.DataFrame:
     if "" in names:  # old TranStats exports end every line with a comma: an empty, nameless column
         df = df.drop([c for c in df.columns if c == ""])
     _check_counts(df, file)
+    return df
+
+
+def _typed(df: pl.DataFrame, file: T100File) -> pl.DataFrame:
+    """The parsed text columns as the typed output columns."""
 
     def text(column: str) -> pl.Expr:
         return pl.col(column).str.strip_chars() if column in df.columns else pl.lit(None, dtype=pl.String)
 
-    carrier_name = pl.coalesce(text("UNIQUE_CARRIER_NAME"), text("CARRIER_NAME"))
     default_country = pl.lit("US" if file.kind == "domestic" else None, dtype=pl.String)
-    out = df.select(
+    return df.select(
         pl.lit(file.kind).alias("kind"),
         *(_to_int(c).alias(COUNT_COLUMNS[c]) for c in ("YEAR", "MONTH")),
         text("UNIQUE_CARRIER").alias("unique_carrier"),
         _to_int("AIRLINE_ID").alias("airline_id"),
-        carrier_name.alias("carrier_name"),
+        pl.coalesce(text("UNIQUE_CARRIER_NAME"), text("CARRIER_NAME")).alias("carrier_name"),
         text("ORIGIN").alias("origin"),
         pl.coalesce(text("ORIGIN_COUNTRY"), default_country).alias("origin_country"),
         text("DEST").alias("dest"),
@@ -307,6 +303,19 @@ def read_t100(file: T100File) -> pl.DataFrame:
         pl.lit(file.name).alias("file_name"),
         pl.lit(file.sha256).alias("file_sha256"),
     )
+
+
+def read_t100(file: T100File) -> pl.DataFrame:
+    """The file's rows as a typed frame (`OUTPUT_COLUMNS`), every service class kept.
+
+    Counts become Int64; `source_line` is the CSV line (header = line 1) for error messages and
+    provenance. Domestic files have no country columns: BTS codes every airport of the US and its
+    territories as country "US" (the real international file gives SJU "San Juan, PR" as US), so
+    domestic rows get "US" unless the file carries the columns itself.
+    """
+    if file.kind not in KINDS:
+        raise ValueError(f"unknown T-100 kind {file.kind!r}")
+    out = _typed(_parse(file), file)
     bad_month = out.filter(~pl.col("month").is_between(1, 12))
     if bad_month.height:
         raise SourceError(
