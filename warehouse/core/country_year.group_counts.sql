@@ -8,11 +8,9 @@ WITH g AS (
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'countries_in_year'
       AND year BETWEEN getvariable('year_first') AND getvariable('year_last')
     UNION ALL
-    SELECT wc.country, s.year, s.paper_set, i.intl_only, count(*), max(s.retrieved_at)
-    FROM core.paper_set_works AS s
+    SELECT wc.country, s.year, s.paper_set, s.intl_only, count(*), max(s.retrieved_at)
+    FROM large_byline_works_by_flag('core.paper_set_works') AS s
     JOIN core.work_countries AS wc USING (work_id)
-    JOIN (VALUES (false, 1), (true, 2)) AS i(intl_only, min_countries) ON s.n_countries >= i.min_countries
-    WHERE s.n_authorships > 100
     GROUP BY ALL
 ),
 counts AS (

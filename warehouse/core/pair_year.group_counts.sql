@@ -20,8 +20,7 @@ both_orders AS (
     GROUP BY ALL
 ),
 large AS (SELECT s.paper_set, s.year, s.work_id, wc.country
-          FROM core.paper_set_works AS s JOIN core.work_countries AS wc USING (work_id)
-          WHERE s.n_authorships > 100),
+          FROM large_byline_works('core.paper_set_works') AS s JOIN core.work_countries AS wc USING (work_id)),
 large_pairs AS (  -- only pairs with a focus country, the pairs the group_by counts cover
     SELECT a.country AS country_a, b.country AS country_b, a.year, a.paper_set, count(*) AS coauthored
     FROM large AS a JOIN large AS b ON b.work_id = a.work_id AND b.paper_set = a.paper_set AND b.country <> a.country

@@ -6,10 +6,8 @@ WITH g AS (
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'world_by_year'
       AND year BETWEEN getvariable('year_first') AND getvariable('year_last')
     UNION ALL
-    SELECT s.year, s.paper_set, i.intl_only, count(*), max(s.retrieved_at)
-    FROM core.paper_set_works AS s
-    JOIN (VALUES (false, 1), (true, 2)) AS i(intl_only, min_countries) ON s.n_countries >= i.min_countries
-    WHERE s.n_authorships > 100
+    SELECT year, paper_set, intl_only, count(*), max(retrieved_at)
+    FROM large_byline_works_by_flag('core.paper_set_works')
     GROUP BY ALL
 )
 SELECT
