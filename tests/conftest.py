@@ -130,6 +130,7 @@ class SampleBuild:
     warehouse: Path  # the published file: open it read-only, or copy it to start a test from a built state
     reports: Path
     result: Any  # the run's dg.ExecuteInProcessResult (events, checks, materialisations)
+    root: Path  # its environment's root (isolate(mp, root) sets it again); the run is in root's DAGSTER_HOME
 
     def copy_to(self, target: Path) -> Path:
         """The published warehouse as a test's own starting state."""
@@ -141,15 +142,21 @@ class SampleBuild:
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleBuild]:
     """One sample-mode build of every asset for the whole session: tests that only read a built warehouse
     share it (read-only, or a copy as their starting state) instead of each materialising its own."""
+    import dagster as dg
+
     from tests.test_e2e import materialize  # the test module's helper; imported late to keep conftest light
 
     root = tmp_path_factory.mktemp("sample_build")
     with pytest.MonkeyPatch.context() as mp:
         path = isolate(mp, root)
-        result = materialize(groups=None)
+        home = Path(os.environ["DAGSTER_HOME"])
+        shutil.copy(Path(__file__).parent.parent / "dagster.yaml", home / "dagster.yaml")
+        # A persistent instance: the UI tests serve this run's events from it.
+        with dg.DagsterInstance.get() as instance:
+            result = materialize(groups=None, instance=instance)
     assert result.success, "the shared sample build failed"
     path.chmod(0o444)  # shared: a test that writes to it fails loudly instead of changing others' data
-    yield SampleBuild(path, root / "reports", result)
+    yield SampleBuild(path, root / "reports", result, root)
 
 
 @functools.cache

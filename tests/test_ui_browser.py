@@ -35,7 +35,6 @@ from PIL import Image
 from pipeline.definitions import defs
 from tests.browser import launched_chromium, require_chromium
 from tests.conftest import isolate
-from tests.test_e2e import materialize
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route
@@ -146,27 +145,15 @@ class DagsterUi:
 
 
 @pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterUi]:
-    """Sample-mode materialisation of every unpartitioned asset into a persistent instance, then the webserver on it.
-
-    Module-scoped, so it sets the sample environment itself (the autouse `isolated_env` is per test and runs after
-    it; the server keeps the environment it was started with)."""
-    require_chromium()  # skip (or fail in CI) before a minute of materialisation, not after
-    root = tmp_path_factory.mktemp("dagster_ui")
+def dagster_ui(sample_build) -> Iterator[DagsterUi]:
+    """The webserver on the session's sample build (every unpartitioned asset, materialised into a persistent
+    instance). Module-scoped, so it sets that build's environment itself (the autouse `isolated_env` is per test
+    and runs after it; the server keeps the environment it was started with)."""
+    require_chromium()
     with pytest.MonkeyPatch.context() as mp:
-        isolate(mp, root)
-        home = Path(os.environ["DAGSTER_HOME"])
-        shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-        with dg.DagsterInstance.get() as instance:
-            result = materialize(groups=None, instance=instance)
-        if not result.success:
-            failures = [
-                f"{e.step_key}: {e.event_specific_data.error.message}" for e in result.get_step_failure_events()
-            ]
-            failed_checks = [e.asset_check_key for e in result.get_asset_check_evaluations() if not e.passed]
-            pytest.fail(f"sample materialisation failed: steps {failures}; failed checks {failed_checks}")
-        with webserver(root) as base_url:
-            yield DagsterUi(base_url, result.run_id, root)
+        isolate(mp, sample_build.root)
+        with webserver(sample_build.root) as base_url:
+            yield DagsterUi(base_url, sample_build.result.run_id, sample_build.root)
 
 
 @dataclass
