@@ -7,7 +7,7 @@ sample offending records) and the step fails, so nothing downstream runs.
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
@@ -15,8 +15,9 @@ import duckdb
 import polars as pl
 
 from pipeline.dictionary import comments, dagster_schema, table_doc
-from pipeline.settings import Settings, load_settings
+from pipeline.settings import RunSettings, Settings
 from pipeline.suites import no_checks
+from pipeline.tables import RawTable
 from pipeline.validation import Suite
 from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, sql_text, table_columns
 
@@ -235,8 +236,8 @@ def core_asset(
         check_specs=[check_spec(t) for t, suite in tables.items() if suite],
         pool="duckdb",
     )
-    def _core(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-        settings = load_settings()
+    def _core(context: dg.AssetExecutionContext, warehouse: Warehouse, run_settings: RunSettings) -> Iterator:
+        settings = run_settings.get()
         yield from gated_tables(
             context,
             warehouse,
@@ -291,8 +292,8 @@ def mart_asset(
         check_specs=[check_spec(table)],
         pool="duckdb",
     )
-    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
-        settings = load_settings()
+    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse, run_settings: RunSettings) -> Iterator:
+        settings = run_settings.get()
         frames = incoming(warehouse, settings) if incoming else None
         yield from gated_tables(
             context,
@@ -318,3 +319,112 @@ def mart_asset(
 
     _mart.__doc__ = doc
     return _mart
+
+
+# A raw load's suites for one table: (rows the load replaces, the run's settings, what was extracted).
+RawSuiteFn = Callable[[int, Settings, "Extracted"], Sequence[Suite]]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a source slice's extract step hands to the raw-asset factory."""
+
+    frames: Mapping[str, pl.DataFrame]  # registered in DuckDB under these names for the raw SQL
+    metadata: Mapping[str, dg.MetadataValue] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict)  # DuckDB variables beside the run's
+    source_label: str = ""  # the source as failures name it (default: "<source> (<mode>)")
+    select_sql: Mapping[str, str] = field(default_factory=dict)  # per table, instead of its raw SQL file
+    skip_note: str = ""  # non-empty: this mode does not use the source; nothing is loaded, this is said
+    details: Mapping[str, Any] = field(default_factory=dict)  # what the slice's suites need to know
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    context: dg.AssetExecutionContext
+    settings: Settings
+    source: Any  # the slice's source for this run: live client or bundled sample, chosen by its resource
+    warehouse: Warehouse
+    config: Any = None
+
+
+@dataclass(frozen=True)
+class RawTableLoad:
+    """One raw table of a raw asset: its declaration, the SQL that writes it, its suites, its scope."""
+
+    table: RawTable
+    select_sql: str
+    suites: RawSuiteFn
+    # The rows a load replaces (a predicate using getvariable()); None: the whole table.
+    scope: str | None = RAW_SCOPE.format(year="year")
+    keep_unless_changed: tuple[str, ...] = ()
+
+
+def raw_asset(
+    name: str,
+    loads: Sequence[RawTableLoad],
+    extract: Callable[[ExtractContext], Extracted],
+    *,
+    source: str,
+    resource_key: str | None,
+    group: str,
+    deps: Sequence[str] = (),
+    kinds: Sequence[str] = ("duckdb", "python"),
+    config: type[dg.Config] | None = None,
+    doc: str,
+) -> dg.AssetsDefinition:
+    """A source's raw asset: extract (through the slice's resource, which picks the live client or the
+    bundled sample), then load its raw tables in one gated transaction, scoped to the run's years unless
+    the extract says otherwise. Naming, the run settings, provenance metadata and the gate live here once."""
+    tables = [load.table.name for load in loads]
+
+    def body(context: dg.AssetExecutionContext, config: Any) -> Iterator:
+        settings: Settings = context.resources.run_settings.get()
+        warehouse: Warehouse = context.resources.warehouse
+        resource = getattr(context.resources, resource_key) if resource_key else None
+        source_impl = resource.source(settings) if resource is not None else None
+        extracted = extract(ExtractContext(context, settings, source_impl, warehouse, config))
+        if extracted.skip_note:
+            yield from not_loaded(tables, settings.mode, extracted.skip_note)
+            return
+        yield from gated_tables(
+            context,
+            warehouse,
+            [_table_load(load, settings, extracted) for load in loads],
+            settings=settings,
+            source=extracted.source_label or f"{source} ({settings.mode})",
+            frames=extracted.frames,
+            extra={"source_mode": dg.MetadataValue.text(settings.mode), **extracted.metadata},
+            **{"scope_first": settings.years[0], "scope_last": settings.years[1], **extracted.variables},
+        )
+
+    if config is None:
+
+        def _raw(context: dg.AssetExecutionContext) -> Iterator:
+            yield from body(context, None)
+
+    else:
+
+        def _raw(context: dg.AssetExecutionContext, config) -> Iterator:
+            yield from body(context, config)
+
+        _raw.__annotations__["config"] = config  # Dagster reads the run config's type from the annotation
+    _raw.__name__ = name
+    _raw.__doc__ = doc
+    return dg.multi_asset(
+        name=name,
+        specs=[spec(t, group, deps=deps, kinds=kinds) for t in tables],
+        check_specs=[check_spec(t) for t in tables],
+        required_resource_keys={"warehouse", "run_settings", *([resource_key] if resource_key else [])},
+        pool="duckdb",
+    )(_raw)
+
+
+def _table_load(load: RawTableLoad, settings: Settings, extracted: Extracted) -> TableLoad:
+    return TableLoad(
+        load.table.name,
+        extracted.select_sql.get(load.table.name, load.select_sql),
+        lambda previous: load.suites(previous, settings, extracted),
+        scope=load.scope,
+        comments=comments(load.table.name),
+        keep_unless_changed=load.keep_unless_changed,
+    )

@@ -17,7 +17,7 @@ from pipeline import charts
 from pipeline.breaks import breaks_frame, input_columns
 from pipeline.context import suites
 from pipeline.report import render_report, report_pair, report_path, write_report
-from pipeline.settings import Settings, load_settings, repo_relative
+from pipeline.settings import RunSettings, Settings, repo_relative
 from pipeline.warehouse import Warehouse, connect
 
 NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
@@ -128,19 +128,21 @@ bilateral_breaks = mart_asset(
     owners=OWNERS,
     pool="duckdb",
 )
-def focus_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def focus_report(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, run_settings: RunSettings
+) -> dg.MaterializeResult:
     """A static HTML report of the focus pair (the first two countries of COLLAB_FOCUS) with its charts
     embedded, written to COLLAB_REPORT_DIR/<a>_<b>.html; it opens offline in a browser. Drawn from the
     published warehouse after publish/warehouse, so it is the last step of a full run. Replaced atomically, so
     a failed run keeps the last one."""
-    settings = load_settings()
+    settings = run_settings.get()
     pair = report_pair(settings.focus)
     if len(settings.focus) > 2:
         context.log.info(
             f"COLLAB_FOCUS={','.join(settings.focus)}: the report is about the first two, {pair[0]}–{pair[1]}"
         )
     # The published warehouse, read-only: the report shows what readers see (in a run, the publication it follows).
-    published = warehouse.published_path()
+    published = warehouse.published_path(settings)
     if not published.exists():
         raise dg.Failure(f"no published warehouse at {published}: materialise publish/warehouse first")
     conn = connect(published, read_only=True)

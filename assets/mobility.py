@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 import polars as pl
-import pycountry
 
 from assets.common import RAW_SCOPE, check_spec, core_asset, gated_tables, mart_asset, records_frame, spec
 from assets.reference import REFERENCE_STAMP, with_provenance
+from pipeline.countries import iso3
 from pipeline.dictionary import comments
 from pipeline.http import SourceError
 from pipeline.mobility import open_doors, suites
@@ -29,11 +29,6 @@ CORE_TABLES = {
     "core.student_mobility": suites.core_student_mobility,
     "core.mobile_students": suites.core_mobile_students,
 }
-
-
-def iso3(codes: tuple[str, ...]) -> list[str]:
-    """ISO-2 settings → the ISO-3 codes UIS and OECD speak."""
-    return [pycountry.countries.get(alpha_2=c).alpha_3 for c in codes]
 
 
 def mobility_countries(settings: Settings) -> tuple[list[str], list[str]]:

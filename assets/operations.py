@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets.common import key
 from pipeline.alerts import Alert, deliver, failed_steps
-from pipeline.settings import load_settings
+from pipeline.settings import RunSettings
 
 # How old each source's raw table may get, by the source's cadence: OpenAlex changes daily (the daily run
 # refreshes it); T-100 and the DOT routes are published monthly, each month a few months late; UIS, OECD,
@@ -45,8 +45,8 @@ freshness_job = dg.define_asset_job("freshness_checks", selection=dg.AssetSelect
     "to COLLAB_ALERT_WEBHOOK_URL.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def alert_on_run_failure(context: dg.RunFailureSensorContext) -> dg.SkipReason | None:
-    settings = load_settings()
+def alert_on_run_failure(context: dg.RunFailureSensorContext, run_settings: RunSettings) -> dg.SkipReason | None:
+    settings = run_settings.get()
     if settings.alert_file is None and not settings.alert_webhook_url:
         return dg.SkipReason("no alert destination: set COLLAB_ALERT_FILE or COLLAB_ALERT_WEBHOOK_URL")
     steps = context.get_step_failure_events()

@@ -7,7 +7,7 @@ import dagster as dg
 from assets.common import OWNERS, key
 from pipeline.dictionary import comments
 from pipeline.publish import META_TABLES
-from pipeline.settings import load_settings, repo_relative
+from pipeline.settings import RunSettings, repo_relative
 from pipeline.warehouse import Warehouse
 
 PUBLISHED = key("publish.warehouse")
@@ -32,17 +32,19 @@ def published_warehouse(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
         owners=OWNERS,
         pool="duckdb",
     )
-    def publish_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    def publish_warehouse(
+        context: dg.AssetExecutionContext, warehouse: Warehouse, run_settings: RunSettings
+    ) -> dg.MaterializeResult:
         """The published warehouse (COLLAB_WAREHOUSE) that analysts open read-only: the run's build copy,
         checkpointed, with its table checksums in meta.table_checksums, renamed over the old file in one
         atomic step. Readers never wait for a run and never see half of one."""
-        settings = load_settings()
+        settings = run_settings.get()
         publication = warehouse.publish(context.run.run_id, settings, {t: comments(t) for t in META_TABLES})
         context.log.info(f"published {publication.tables} tables to {publication.path}")
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(repo_relative(publication.path)),
-                "build_path": dg.MetadataValue.path(repo_relative(warehouse.build_path())),
+                "build_path": dg.MetadataValue.path(repo_relative(warehouse.build_path(settings))),
                 "tables": dg.MetadataValue.int(publication.tables),
                 "rows": dg.MetadataValue.int(publication.rows),
                 "bytes": dg.MetadataValue.int(publication.bytes),

@@ -71,7 +71,7 @@ def _extract_partition(partition: str) -> bool:
     import dagster as dg
 
     from assets.snapshot import PARTS
-    from pipeline.definitions import defs
+    from assets.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
         job = defs.resolve_implicit_global_asset_job_def()
@@ -99,7 +99,7 @@ def pipeline_run(snapshot: Path, workdir: Path) -> dict:
     import dagster as dg
 
     from assets.snapshot import PARTS, SNAPSHOT_PARTITIONS
-    from pipeline.definitions import defs
+    from assets.definitions import defs
     from pipeline.openalex.snapshot import open_snapshot
 
     instance = dg.DagsterInstance.get()

@@ -1,4 +1,5 @@
-"""The data dictionary (warehouse/dictionary.yaml) as comments, Dagster schemas and Markdown."""
+"""The data dictionary as comments, Dagster schemas and Markdown: warehouse/dictionary.yaml (reference, core,
+mart and meta tables) and the raw tables each source slice declares (pipeline.tables)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,28 @@ import dagster as dg
 import duckdb
 import yaml
 
+from pipeline.tables import declared
 from pipeline.warehouse import SQL_ROOT, table_columns
 
 COMMON_ORDER = ("territory_policy", "count_basis", "source", "source_mode", "retrieved_at", "request", "load_id")
 
 
 @functools.cache
+def _shipped() -> dict:
+    return yaml.safe_load(SQL_ROOT.joinpath("dictionary.yaml").read_text(encoding="utf-8"))
+
+
 def dictionary() -> dict:
-    return yaml.safe_load((SQL_ROOT / "dictionary.yaml").read_text(encoding="utf-8"))
+    """The whole dictionary: the declared raw tables first, then the shipped YAML's tables."""
+    shipped = _shipped()
+    raw = {t.name: t.dictionary_entry() for t in declared()}
+    return {**shipped, "tables": {**raw, **shipped["tables"]}}
 
 
 def table_doc(table: str) -> dict:
     tables = dictionary()["tables"]
     if table not in tables:
-        raise KeyError(f"{table} is not documented in warehouse/dictionary.yaml")
+        raise KeyError(f"{table} is not documented (warehouse/dictionary.yaml or its slice's table.py)")
     return tables[table]
 
 

@@ -11,25 +11,16 @@ no credential and costs no API budget.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import requests
 
-from pipeline.resources import (
-    OecdResource,
-    OpenAlexResource,
-    OpenSkyResource,
-    SodaResource,
-    T100Files,
-    UisResource,
-    WorldBankResource,
-)
 from pipeline.settings import Settings, SettingsError, load_settings
+from pipeline.slices import LiveSource
 
 PROBE_TIMEOUT = (3.05, 5.0)  # seconds to connect, to the first byte
 Probe = Callable[[str], str | None]  # URL -> None when it answers, else why not
@@ -37,48 +28,6 @@ Probe = Callable[[str], str | None]  # URL -> None when it answers, else why not
 
 class PreflightError(RuntimeError):
     """The run cannot start: the message names each setting or source at fault."""
-
-
-@dataclass(frozen=True)
-class LiveSource:
-    name: str
-    steps: frozenset[str]  # the step keys (op names) that call it
-    url_settings: tuple[tuple[str, str], ...]  # (environment variable, default URL) of each host it calls
-    required: tuple[str, ...] = ()  # credentials that must be set
-    enabled_by: str = ""  # optional source: skipped while this variable is empty
-
-
-def _default(resource: type, field: str) -> str:
-    """The resource's own default, so a URL left empty is probed where the connector would go."""
-    return resource.model_fields[field].default
-
-
-LIVE_SOURCES: tuple[LiveSource, ...] = (
-    LiveSource(
-        "openalex",
-        frozenset({"openalex_raw"}),
-        (("OPENALEX_BASE_URL", _default(OpenAlexResource, "base_url")),),
-        required=("OPENALEX_API_KEY",),  # required by OpenAlex since 2026-02
-    ),
-    LiveSource("uis", frozenset({"uis_raw"}), (("UIS_BASE_URL", _default(UisResource, "base_url")),)),
-    LiveSource("oecd", frozenset({"oecd_raw"}), (("OECD_BASE_URL", _default(OecdResource, "base_url")),)),
-    LiveSource("dot_soda", frozenset({"soda_raw"}), (("SODA_BASE_URL", _default(SodaResource, "base_url")),)),
-    LiveSource(
-        "worldbank", frozenset({"worldbank_raw"}), (("WORLDBANK_BASE_URL", _default(WorldBankResource, "base_url")),)
-    ),
-    LiveSource(
-        "opensky",
-        frozenset({"opensky_raw"}),
-        (
-            ("OPENSKY_BASE_URL", _default(OpenSkyResource, "base_url")),
-            ("OPENSKY_AUTH_URL", _default(OpenSkyResource, "auth_url")),
-        ),
-        required=("OPENSKY_CLIENT_SECRET",),
-        enabled_by="OPENSKY_CLIENT_ID",
-    ),
-)
-SNAPSHOT_STEPS = frozenset({"raw__openalex_snapshot_parts", "openalex_snapshot_works"})
-T100_STEP = "t100_raw"
 
 
 def probe_http(url: str) -> str | None:
@@ -103,18 +52,14 @@ class Preflight:
     notes: list[str]
 
 
-def _live_sources(settings: Settings, steps: Collection[str]) -> list[LiveSource]:
-    if settings.mode == "sample":
-        return []
-    return [
-        s
-        for s in LIVE_SOURCES
-        if s.steps & set(steps) and not (settings.mode == "snapshot" and s.name == "openalex")  # read from disk
-    ]
-
-
-def preflight(steps: Collection[str], env: Mapping[str, str] | None = None, probe: Probe = probe_http) -> Preflight:
-    """Parse the settings and check what the run's `steps` need; raises PreflightError naming every fault."""
+def preflight(
+    steps: Collection[str],
+    env: Mapping[str, str] | None = None,
+    probe: Probe = probe_http,
+    sources: Sequence[LiveSource] = (),
+) -> Preflight:
+    """Parse the settings and check what the run's `steps` need of `sources` (each slice's LiveSource);
+    raises PreflightError naming every fault."""
     env = dict(os.environ if env is None else env)
     try:
         settings = load_settings(env)
@@ -123,7 +68,12 @@ def preflight(steps: Collection[str], env: Mapping[str, str] | None = None, prob
     faults: list[str] = []
     notes: list[str] = []
     to_probe: dict[tuple[str, str], str] = {}  # (source, setting) -> URL
-    for source in _live_sources(settings, steps):
+    called = [s for s in sources if settings.mode in s.modes and s.steps & set(steps)]
+    for source in called:
+        if source.local_check is not None:
+            local_faults, local_notes = source.local_check(settings)
+            faults, notes = faults + local_faults, notes + local_notes
+            continue
         if source.enabled_by and not env.get(source.enabled_by, "").strip():
             notes.append(f"{source.name}: skipped, not configured ({source.enabled_by} is empty)")
             continue
@@ -145,14 +95,6 @@ def preflight(steps: Collection[str], env: Mapping[str, str] | None = None, prob
         for (name, setting), url in to_probe.items()
         if answers[url]
     ]
-    if settings.mode == "snapshot" and SNAPSHOT_STEPS & set(steps) and not Path(settings.snapshot_dir or "").is_dir():
-        faults.append(f"openalex snapshot: OPENALEX_SNAPSHOT_DIR={settings.snapshot_dir} is not a directory")
-    if settings.mode != "sample" and T100_STEP in steps:
-        folder = env.get("T100_DIR", "").strip()
-        if folder and not Path(folder).is_dir():
-            faults.append(f"bts_t100: T100_DIR={folder} is not a directory")
-        elif not T100Files(directory_path=folder).directory(settings.mode).is_dir():
-            notes.append("bts_t100: skipped, no folder (set T100_DIR to the folder of TranStats downloads)")
     if faults:
         raise PreflightError("the run cannot start:\n  - " + "\n  - ".join(faults))
     return Preflight(settings, notes)
@@ -163,22 +105,27 @@ class PreflightExecutor(dg.Executor):
     (the CLI, the UI's launchpad, the schedule and sensors) goes through its job's executor once, before
     any step starts, so a failed preflight fails the run with its one message and no step is tried."""
 
-    def __init__(self, inner: dg.Executor) -> None:
+    def __init__(self, inner: dg.Executor, sources: Sequence[LiveSource]) -> None:
         self._inner = inner
+        self._sources = sources
 
     @property
     def retries(self) -> Any:
         return self._inner.retries
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
-        checked = preflight(execution_plan.step_keys_to_execute)
+        checked = preflight(execution_plan.step_keys_to_execute, sources=self._sources)
         for note in checked.notes:
             plan_context.log.info(f"preflight: {note}")
         plan_context.log.info(f"preflight passed ({checked.settings.mode} mode)")
         yield from self._inner.execute(plan_context, execution_plan)
 
 
-@dg.executor(name="preflight_in_process", config_schema=dg.in_process_executor.config_schema)
-def preflight_in_process_executor(init_context: dg.InitExecutorContext) -> dg.Executor:
-    """Dagster's in-process executor behind the preflight."""
-    return PreflightExecutor(dg.in_process_executor.executor_creation_fn(init_context))
+def preflight_in_process_executor(sources: Sequence[LiveSource]) -> dg.ExecutorDefinition:
+    """Dagster's in-process executor behind the preflight of `sources` (every slice's LiveSource)."""
+
+    @dg.executor(name="preflight_in_process", config_schema=dg.in_process_executor.config_schema)
+    def _executor(init_context: dg.InitExecutorContext) -> dg.Executor:
+        return PreflightExecutor(dg.in_process_executor.executor_creation_fn(init_context), sources)
+
+    return _executor

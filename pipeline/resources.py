@@ -1,14 +1,18 @@
-"""Dagster resources for everything that talks to the outside world."""
+"""What every source's Dagster resource shares (the HTTP budget, the response cache, URL overrides).
+
+Each source slice has its own resource (assets/<source>/resource.py) built on `HttpResource`; it picks the
+bundled sample or the live client for the run's mode behind the slice's `Protocol`.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, ClassVar
 
 import dagster as dg
 from pydantic import Field
 
-from pipeline.context import worldbank
 from pipeline.flights import opensky, soda
 from pipeline.http import ResponseCache
 from pipeline.mobility import oecd, uis
@@ -19,9 +23,8 @@ USER_AGENT = "collab-observatory/0.1 (+https://github.com/collab-observatory)"
 T100_SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "t100"
 
 
-def response_cache(settings: Settings | None = None) -> ResponseCache | None:
+def response_cache(settings: Settings) -> ResponseCache | None:
     """The raw response cache the live connectors share (COLLAB_HTTP_CACHE, _FILE, _TTL_HOURS)."""
-    settings = settings or load_settings()
     if settings.http_cache == "off":
         return None
     return ResponseCache(settings.http_cache_file, settings.http_cache, timedelta(hours=settings.http_cache_ttl_hours))
@@ -74,22 +77,35 @@ class OpenAlexResource(dg.ConfigurableResource):
         return OpenAlexClient(http, per_page=self.per_page)
 
 
-class _HttpSettings(dg.ConfigurableResource):
-    """What every live connector shares: bounded retries, the longest server-requested wait, timeouts."""
+class HttpResource(dg.ConfigurableResource):
+    """What every live connector shares: bounded retries, the longest server-requested wait, timeouts,
+    and its base URL: the resource's default (the real service), unless the environment variable named
+    by `url_variable` overrides it (read once, with the run settings), e.g. to point at a mirror."""
 
+    url_variable: ClassVar[str] = ""
+    base_url: str = ""
     max_attempts: int = Field(default=6, ge=1)
     max_retry_after_seconds: float = Field(default=120.0, ge=0)
     timeout_seconds: float = Field(default=60.0, gt=0)
 
-    def http_settings(self, requests_per_second: float, headers: dict[str, str] | None = None) -> dict:
+    def url(self, settings: Settings) -> str:
+        return settings.variable(self.url_variable, self.base_url) if self.url_variable else self.base_url
+
+    def http_settings(
+        self, settings: Settings, requests_per_second: float, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         return {
             "requests_per_second": requests_per_second,
             "max_attempts": self.max_attempts,
             "max_retry_after": self.max_retry_after_seconds,
             "timeout": self.timeout_seconds,
             "headers": {"User-Agent": USER_AGENT, **(headers or {})},
-            "cache": response_cache(),
+            "cache": response_cache(settings),
         }
+
+
+# Until every source has its slice: the former name of HttpResource.
+_HttpSettings = HttpResource
 
 
 class UisResource(_HttpSettings):
@@ -158,21 +174,6 @@ class OpenSkyResource(_HttpSettings):
             token_url=self.auth_url or opensky.TOKEN_URL,
             **self.http_settings(self.requests_per_second),
         )
-
-
-class WorldBankResource(_HttpSettings):
-    """World Bank Indicators API v2 (WORLDBANK_BASE_URL); no key, undocumented limits: stay slow."""
-
-    base_url: str = worldbank.BASE_URL
-    requests_per_second: float = Field(default=2.0, ge=0)
-
-    def client(self) -> worldbank.WorldBankClient:
-        http = worldbank.WorldBankHttp(
-            source=worldbank.SOURCE,
-            base_url=self.base_url or worldbank.BASE_URL,
-            **self.http_settings(self.requests_per_second),
-        )
-        return worldbank.WorldBankClient(http)
 
 
 class T100Files(dg.ConfigurableResource):

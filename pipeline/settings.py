@@ -1,17 +1,22 @@
 """Run settings read from the environment (the project's configuration contract).
 
-Read lazily by resources and assets, never at import time, so tests can set the
-environment per test and `dagster definitions validate` works with nothing set.
+Parsed once per run, when Dagster initialises the run's resources (`RunSettings`), and handed to every
+asset and resource; nothing below the definitions reads the environment. Never at import time, so tests
+can set the environment per test and `dagster definitions validate` works with nothing set.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
+import dagster as dg
 import pycountry
+from pydantic import PrivateAttr
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "collab.duckdb"
@@ -82,6 +87,13 @@ class Settings:
     # Live mode: the most a run may spend at OpenAlex in USD (a free key's whole day is $1); the guard stops
     # before a billed call would pass it (pipeline/openalex/spend.py).
     openalex_budget_usd: float = 1.0
+    # The environment as it was when the settings were parsed: source slices read their own optional,
+    # non-secret variables from it (a URL override such as UIS_BASE_URL, UIS_VERSION, T100_DIR).
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def variable(self, name: str, default: str = "") -> str:
+        """An optional variable of the parsed environment, stripped; `default` when unset or empty."""
+        return self.environment.get(name, "").strip() or default
 
     @property
     def year_list(self) -> list[int]:
@@ -221,4 +233,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         openalex_budget_usd=parse_fraction(
             env.get("COLLAB_OPENALEX_BUDGET_USD", "1.0"), "COLLAB_OPENALEX_BUDGET_USD", upper=100_000
         ),
+        environment=MappingProxyType(env),
     )
+
+
+class RunSettings(dg.ConfigurableResource):
+    """The run's settings: parsed from the environment once, when the run's resources are initialised,
+    then handed to every asset (`run_settings.get()`)."""
+
+    _settings: Settings | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._settings = load_settings()
+
+    def get(self) -> Settings:
+        if self._settings is None:  # used outside a run (a direct call in a script or test)
+            self._settings = load_settings()
+        return self._settings

@@ -8,6 +8,7 @@ so a failed run leaves every table exactly as it was.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,18 +21,26 @@ import duckdb
 
 from pipeline.migrations import Migration, migrate, read_migrations
 from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
-from pipeline.settings import REPO_ROOT, Settings, load_settings
+from pipeline.settings import Settings
+from pipeline.tables import declared
 from pipeline.validation import Suite, SuiteResult, validate_query
 
-SQL_ROOT = REPO_ROOT / "warehouse"
+# The core, mart and reference SQL, the macros, migrations and the dictionary ship inside the `warehouse`
+# package (a wheel install finds them there, not through a repository checkout).
+SQL_ROOT = importlib.resources.files("warehouse")
 # Files written by duckdb 2.x are unreadable by 1.x and by the PyPI duckdb CLI unless pinned to an
 # older storage format; consumers are likely to have 1.x (docs/methods.md#software-notes).
 STORAGE_COMPATIBILITY = "v1.5.0"
 
 
 def sql_text(relative: str) -> str:
-    """A SQL file under warehouse/, found through the package, not the working directory."""
-    return (SQL_ROOT / relative).read_text(encoding="utf-8")
+    """A SQL file of the `warehouse` package (e.g. core/works.sql), found through importlib.resources."""
+    return SQL_ROOT.joinpath(relative).read_text(encoding="utf-8")
+
+
+def package_sql(package: str, name: str) -> str:
+    """A SQL file shipped beside a source slice's code (e.g. assets.uis, raw.sql)."""
+    return importlib.resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -44,7 +53,7 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 @functools.cache
 def shipped_migrations() -> tuple[Migration, ...]:
-    return tuple(read_migrations(SQL_ROOT / "migrations"))
+    return tuple(read_migrations(SQL_ROOT.joinpath("migrations")))
 
 
 def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
@@ -52,6 +61,8 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     the macros."""
     migrate(conn, shipped_migrations(), where=_database_file(conn))
     conn.execute(sql_text("schema/raw.sql"))
+    for table in declared():
+        conn.execute(table.ddl())
     conn.execute(sql_text("macros/indices.sql"))
     conn.execute(sql_text("macros/run.sql"))
     conn.execute(sql_text("macros/series.sql"))
@@ -231,8 +242,9 @@ def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> l
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse. Empty `path` means COLLAB_WAREHOUSE (default warehouse/collab.duckdb), the
-    published file readers open; assets write its build copy and `publish` swaps it in (pipeline.publish).
+    """The DuckDB warehouse. Empty `path` means the run settings' warehouse (COLLAB_WAREHOUSE, default
+    warehouse/collab.duckdb), the published file readers open; assets write its build copy and `publish`
+    swaps it in (pipeline.publish).
 
     Not dagster-duckdb's DuckDBResource: its connection is not closed when the block raises and it
     cannot pin the storage format (docs/methods.md#software-notes).
@@ -240,33 +252,33 @@ class Warehouse(dg.ConfigurableResource):
 
     path: str = ""
 
-    def published_path(self) -> Path:
-        return Path(self.path) if self.path else load_settings().warehouse
+    def published_path(self, settings: Settings) -> Path:
+        return Path(self.path) if self.path else settings.warehouse
 
-    def build_path(self) -> Path:
-        return build_path(self.published_path())
+    def build_path(self, settings: Settings) -> Path:
+        return build_path(self.published_path(settings))
 
     @contextmanager
-    def connection(self, settings: Settings | None = None, **variables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
-        seed_build(self.build_path(), self.published_path())
-        conn = connect(self.build_path())
+    def connection(self, settings: Settings, **variables: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+        seed_build(self.build_path(settings), self.published_path(settings))
+        conn = connect(self.build_path(settings))
         try:
             init_schema(conn)
-            set_variables(conn, settings or load_settings(), **variables)
+            set_variables(conn, settings, **variables)
             yield conn
         finally:
             conn.close()
 
     def publish(
-        self, run_id: str, settings: Settings | None = None, comments: Mapping[str, Mapping[str, str]] | None = None
+        self, run_id: str, settings: Settings, comments: Mapping[str, Mapping[str, str]] | None = None
     ) -> Publication:
         """Record the manifest (documented with `comments` per meta table) and swap the build file in as
         the published warehouse, atomically (pipeline.publish)."""
-        mode = (settings or load_settings()).mode
         at = datetime.now(UTC)
+        published = self.published_path(settings)
         with self.connection(settings) as conn:
-            checksums = record_manifest(conn, run_id, mode, at)
+            checksums = record_manifest(conn, run_id, settings.mode, at)
             for table, text in (comments or {}).items():
                 apply_comments(conn, table, text)
-            size = swap_in(conn, self.build_path(), self.published_path(), run_id)
-        return Publication(run_id, at, self.published_path(), len(checksums), sum(r[1] for r in checksums), size)
+            size = swap_in(conn, self.build_path(settings), published, run_id)
+        return Publication(run_id, at, published, len(checksums), sum(r[1] for r in checksums), size)

@@ -46,16 +46,26 @@ def _authorship(wid: str, position: int, count: int, spec: AuthorSpec) -> dict[s
     short = wid.rsplit("/", 1)[-1]
     if isinstance(spec, Mapping):
         institutions = [
-            {"id": inst_id if inst_id is None or inst_id.startswith("http") else OPENALEX + inst_id,
-             "display_name": f"Institution {inst_id}", "ror": None, "country_code": code, "type": "education"}
+            {
+                "id": inst_id if inst_id is None or inst_id.startswith("http") else OPENALEX + inst_id,
+                "display_name": f"Institution {inst_id}",
+                "ror": None,
+                "country_code": code,
+                "type": "education",
+            }
             for inst_id, code in spec.get("institutions", [])
         ]
         default_countries = sorted({i["country_code"] for i in institutions if i["country_code"] is not None})
         countries = list(spec.get("countries", default_countries))
     else:
         institutions = [
-            {"id": f"{OPENALEX}I{short}x{position}x{k}", "display_name": f"Institution {k} ({code})",
-             "ror": None, "country_code": code, "type": "education"}
+            {
+                "id": f"{OPENALEX}I{short}x{position}x{k}",
+                "display_name": f"Institution {k} ({code})",
+                "ror": None,
+                "country_code": code,
+                "type": "education",
+            }
             for k, code in enumerate(spec)
         ]
         # OpenAlex: authorships[].countries = the distinct non-null country codes of the institutions
@@ -94,8 +104,13 @@ def work(
     authorships = [_authorship(wid, i, len(authors), a) for i, a in enumerate(authors)]
     source = None
     if issn is not None:
-        source = {"id": f"{OPENALEX}S{key}", "display_name": f"Journal of {key}",
-                  "issn_l": issn[0] if issn else None, "issn": list(issn), "type": "journal"}
+        source = {
+            "id": f"{OPENALEX}S{key}",
+            "display_name": f"Journal of {key}",
+            "issn_l": issn[0] if issn else None,
+            "issn": list(issn),
+            "type": "journal",
+        }
     countries = {c for a in authorships for c in a["countries"]}
     institutions = {i["id"] for a in authorships for i in a["institutions"]}
     return {
@@ -139,18 +154,27 @@ def build_marts(
         conn.register("incoming_countries", countries)
         conn.register("incoming_territory", territory)
         conn.register("incoming_journals", journals)
-        load_gated(conn, [
-            TableLoad("ref.countries", "SELECT * FROM incoming_countries"),
-            TableLoad("ref.territory_map", "SELECT * FROM incoming_territory"),
-            TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals"),
-            TableLoad("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL),
-        ])
+        load_gated(
+            conn,
+            [
+                TableLoad("ref.countries", "SELECT * FROM incoming_countries"),
+                TableLoad("ref.territory_map", "SELECT * FROM incoming_territory"),
+                TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals"),
+                TableLoad("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL),
+            ],
+        )
         records = [WorkRecord(payload=dict(w), request="tests/sqlharness", retrieved_at=RETRIEVED_AT) for w in works]
         conn.register("incoming_openalex_works", incoming_works_frame(records).to_arrow())
-        load_gated(conn, [
-            TableLoad("raw.openalex_works", sql_text("raw/openalex_works.sql"),
-                      scope=RAW_SCOPE.format(year="publication_year")),
-        ])
+        load_gated(
+            conn,
+            [
+                TableLoad(
+                    "raw.openalex_works",
+                    sql_text("raw/openalex_works.sql"),
+                    scope=RAW_SCOPE.format(year="publication_year"),
+                ),
+            ],
+        )
         core = [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.sql")) for t in CORE_RECORD_TABLES]
         counts = [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.records.sql")) for t in COUNT_TABLES]
         counts += [TableLoad(t, sql_text(f"core/{t.split('.')[1]}.sql")) for t in BOOTSTRAP_TABLES]
@@ -196,4 +220,3 @@ def country(
     )
     assert len(rows) == 1, f"expected one mart.country_papers row for {code} {year} {paper_set}, got {rows}"
     return rows[0]
-

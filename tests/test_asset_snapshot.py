@@ -23,8 +23,8 @@ REFRESH = f"python -m tests.test_asset_snapshot --update (or {UPDATE_VAR}=1 pyte
 
 
 def current() -> dict[str, Any]:
-    """The surface of `pipeline.definitions.defs`: assets as {key: group}, checks as sorted records."""
-    from pipeline.definitions import defs  # imported here: `--update` runs without pytest
+    """The surface of `assets.definitions.defs`: assets as {key: group}, checks as sorted records."""
+    from assets.definitions import defs  # imported here: `--update` runs without pytest
 
     graph = defs.resolve_asset_graph()
     assets = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}

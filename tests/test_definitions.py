@@ -7,7 +7,7 @@ import sys
 
 import dagster as dg
 
-from pipeline.definitions import defs
+from assets.definitions import defs
 from pipeline.dictionary import render_markdown
 from pipeline.warehouse import SQL_ROOT
 
@@ -98,7 +98,7 @@ def test_daily_schedule_refreshes_recent_years_only():
 
 def test_cli_validates_the_code_location():
     done = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "assets.definitions"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 import pipeline.openalex.sample as sample_module
-from pipeline.definitions import defs
+from assets.definitions import defs
 from pipeline.dictionary import dictionary, undocumented
 from pipeline.publish import build_path, table_checksums
 

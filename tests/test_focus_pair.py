@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.definitions import defs
+from assets.definitions import defs
 from pipeline.dictionary import dictionary
 from pipeline.settings import REPO_ROOT, SettingsError, load_settings
 from pipeline.summary import summary

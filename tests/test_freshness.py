@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import dagster as dg
 
+from assets.definitions import defs
 from assets.operations import SOURCE_FRESHNESS, freshness_checks
-from pipeline.definitions import defs
 
 SOURCES = {
     "raw/openalex_works": timedelta(hours=26),

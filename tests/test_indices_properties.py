@@ -30,9 +30,13 @@ OTHER_ISSN = "9999-0000"
 TOL = 1e-9
 
 PROPERTY_SETTINGS = settings(
-    derandomize=True, database=None, max_examples=40, deadline=None,
+    derandomize=True,
+    database=None,
+    max_examples=40,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -50,15 +54,21 @@ def paper(draw: st.DrawFn) -> Paper:
     pool = draw(st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=3, unique=True))
     institution_author = st.lists(
         st.one_of(st.sampled_from(pool), st.sampled_from(pool), st.sampled_from(pool), st.none()),
-        min_size=0, max_size=3,
+        min_size=0,
+        max_size=3,
     )
     countries_author = st.builds(
         lambda codes: {"countries": codes}, st.lists(st.sampled_from(pool), max_size=2, unique=True)
     )
     return Paper(
         year=draw(st.sampled_from(YEARS)),
-        authors=draw(st.lists(st.one_of(institution_author, institution_author, institution_author,
-                                        countries_author), min_size=1, max_size=6)),
+        authors=draw(
+            st.lists(
+                st.one_of(institution_author, institution_author, institution_author, countries_author),
+                min_size=1,
+                max_size=6,
+            )
+        ),
         kind=draw(st.sampled_from(("article", "article", "article", "article", "paratext", "retracted", "review"))),
         nature_index=draw(st.booleans()),
     )
@@ -79,9 +89,15 @@ WORKED_EXAMPLE = [
 
 def to_works(ps: Sequence[Paper]) -> list[dict]:
     return [
-        work(f"H{i}", p.year, p.authors, type="review" if p.kind == "review" else "article",
-             is_paratext=p.kind == "paratext", is_retracted=p.kind == "retracted",
-             issn=[NI_ISSN] if p.nature_index else [OTHER_ISSN])
+        work(
+            f"H{i}",
+            p.year,
+            p.authors,
+            type="review" if p.kind == "review" else "article",
+            is_paratext=p.kind == "paratext",
+            is_retracted=p.kind == "retracted",
+            issn=[NI_ISSN] if p.nature_index else [OTHER_ISSN],
+        )
         for i, p in enumerate(ps)
     ]
 
@@ -180,11 +196,14 @@ def check_properties(conn: duckdb.DuckDBPyConnection, ps: Sequence[Paper], polic
     for (year, paper_set), n in ref.universe.items():
         known = conn.execute(
             "SELECT coalesce(sum(share), 0) FROM mart.country_papers WHERE year = ? AND paper_set = ?",
-            [year, paper_set]).fetchone()[0]
+            [year, paper_set],
+        ).fetchone()[0]
         unk = conn.execute(
             "SELECT coalesce(sum(sh.share), 0) FROM core.work_country_shares AS sh "
             "JOIN core.paper_set_works AS s USING (work_id) WHERE sh.country = 'UNK' AND s.year = ? "
-            "AND s.paper_set = ?", [year, paper_set]).fetchone()[0]
+            "AND s.paper_set = ?",
+            [year, paper_set],
+        ).fetchone()[0]
         assert close(known + unk, n), (year, paper_set, known, unk, n)
         assert close(unk, ref.share.get((year, paper_set, "UNK"), 0))
 
@@ -257,8 +276,7 @@ def test_sql_chain_properties(ps: list[Paper], policy: str) -> None:
         conn.close()
 
 
-@settings(derandomize=True, database=None, max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, database=None, max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ps=papers)
 def test_territory_merge_adds_shares_not_counts(ps: list[Paper]) -> None:
     """§0: merging HK into CN adds Shares (Share_CN' = Share_CN + Share_HK) but not full counts
@@ -266,8 +284,10 @@ def test_territory_merge_adds_shares_not_counts(ps: list[Paper]) -> None:
     sep = build_marts(to_works(ps))
     gc = build_marts(to_works(ps), {"COLLAB_TERRITORY_POLICY": "greater_china"})
     try:
-        query = ("SELECT year, paper_set, sum(share), sum(papers) FROM mart.country_papers "
-                 "WHERE country IN ({}) GROUP BY ALL")
+        query = (
+            "SELECT year, paper_set, sum(share), sum(papers) FROM mart.country_papers "
+            "WHERE country IN ({}) GROUP BY ALL"
+        )
         before = {(y, s): (sh, n) for y, s, sh, n in sep.execute(query.format("'CN', 'HK', 'MO'")).fetchall()}
         after = {(y, s): (sh, n) for y, s, sh, n in gc.execute(query.format("'CN'")).fetchall()}
         assert before.keys() == after.keys()

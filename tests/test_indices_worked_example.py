@@ -37,16 +37,36 @@ def worked_example() -> list[dict]:
 # docs/methods.md#worked-example: the `separate` column and the `greater_china` (HK → CN) column.
 EXPECTED = {
     "separate": {
-        "N_CN": 3, "N_US": 4, "C_CN_US": 2, "C_CN_int": 2, "C_US_int": 3,
-        "Share_CN": F(71, 40), "Share_US": F(259, 120), "CS": F(8, 5),
+        "N_CN": 3,
+        "N_US": 4,
+        "C_CN_US": 2,
+        "C_CN_int": 2,
+        "C_US_int": 3,
+        "Share_CN": F(71, 40),
+        "Share_US": F(259, 120),
+        "CS": F(8, 5),
         "Salton": None,  # √3/3, irrational: checked against math.sqrt below
-        "Jaccard": F(2, 5), "a_CN_US": F(1), "a_US_CN": F(2, 3), "E": F(3, 2), "OE": F(4, 3),
+        "Jaccard": F(2, 5),
+        "a_CN_US": F(1),
+        "a_US_CN": F(2, 3),
+        "E": F(3, 2),
+        "OE": F(4, 3),
     },
     "greater_china": {
-        "N_CN": 4, "N_US": 4, "C_CN_US": 2, "C_CN_int": 3, "C_US_int": 3,
-        "Share_CN": F(293, 120), "Share_US": F(259, 120), "CS": F(8, 5),
+        "N_CN": 4,
+        "N_US": 4,
+        "C_CN_US": 2,
+        "C_CN_int": 3,
+        "C_US_int": 3,
+        "Share_CN": F(293, 120),
+        "Share_US": F(259, 120),
+        "CS": F(8, 5),
         "Salton": F(1, 2),
-        "Jaccard": F(1, 3), "a_CN_US": F(2, 3), "a_US_CN": F(2, 3), "E": F(9, 4), "OE": F(8, 9),
+        "Jaccard": F(1, 3),
+        "a_CN_US": F(2, 3),
+        "a_US_CN": F(2, 3),
+        "E": F(9, 4),
+        "OE": F(8, 9),
     },
 }
 SALTON_SEPARATE = math.sqrt(3) / 3
@@ -108,7 +128,9 @@ def test_bilateral_indices(example: tuple[str, duckdb.DuckDBPyConnection]) -> No
     assert cn_us["share_a_joint"] == approx(F(3, 8) + F(2, 5))
     assert cn_us["share_b_joint"] == approx(F(5, 8) + F(1, 5))
     assert (us_cn["share_a_joint"], us_cn["share_b_joint"]) == (
-        approx(cn_us["share_b_joint"]), approx(cn_us["share_a_joint"]))
+        approx(cn_us["share_b_joint"]),
+        approx(cn_us["share_a_joint"]),
+    )
 
 
 def test_anti_values(example: tuple[str, duckdb.DuckDBPyConnection]) -> None:
@@ -124,8 +146,9 @@ def test_anti_values(example: tuple[str, duckdb.DuckDBPyConnection]) -> None:
         # CS keeping DE's piece of P2: 1 + (2/5 + 1/5 + 2/5) = 2
         assert row["collaboration_score"] != approx(2)
     # P1 without the affiliation split would sum to 5/4; with it the pieces sum to 1
-    p1 = fetch_dicts(conn, "SELECT country, share FROM core.work_country_shares WHERE work_id = ? ORDER BY country",
-                     [work_id("P1")])
+    p1 = fetch_dicts(
+        conn, "SELECT country, share FROM core.work_country_shares WHERE work_id = ? ORDER BY country", [work_id("P1")]
+    )
     assert {r["country"]: r["share"] for r in p1} == {"CN": approx(F(3, 8)), "US": approx(F(5, 8))}
     assert sum(r["share"] for r in p1) == approx(1)
     assert sum(r["share"] for r in p1) != approx(F(5, 4))
@@ -189,8 +212,9 @@ def test_excluded_and_unlocated_works_change_nothing() -> None:
         assert country(conn, "CN", YEAR)["share"] == approx(F(71, 40))
         reasons = dict(conn.execute("SELECT work_id, excluded_reason FROM core.works WHERE NOT in_universe").fetchall())
         assert reasons == {work_id("X1"): "paratext", work_id("X2"): "retracted", work_id("X3"): "other_type"}
-        unk = fetch_dicts(conn, "SELECT country, share FROM core.work_country_shares WHERE work_id = ?",
-                          [work_id("X4")])
+        unk = fetch_dicts(
+            conn, "SELECT country, share FROM core.work_country_shares WHERE work_id = ?", [work_id("X4")]
+        )
         assert unk == [{"country": "UNK", "share": approx(1)}]
         quality = fetch_dicts(conn, "SELECT * FROM mart.papers_quality")[0]
         assert (quality["works_seen"], quality["works_in_universe"]) == (10, 7)
@@ -216,22 +240,32 @@ def test_affiliation_split_rules() -> None:
     US 1/3 of the author's piece; identical institutions are deduped first; `countries` without institutions
     gives one piece per country; an institution without a country is an UNK piece; a country listed twice is
     one piece."""
-    conn = build_marts([
-        work("S1", YEAR, [["CN", "CN", "US"], ["US"]]),
-        work("S2", YEAR, [{"institutions": [("I1", "CN"), ("I1", "CN"), ("I2", "US")]}]),
-        work("S3", YEAR, [{"countries": ["CN", "US"]}, ["DE"]]),
-        work("S4", YEAR, [["CN", None], []]),
-        work("S5", YEAR, [{"countries": ["CN", "CN", "US"]}]),
-    ])
+    conn = build_marts(
+        [
+            work("S1", YEAR, [["CN", "CN", "US"], ["US"]]),
+            work("S2", YEAR, [{"institutions": [("I1", "CN"), ("I1", "CN"), ("I2", "US")]}]),
+            work("S3", YEAR, [{"countries": ["CN", "US"]}, ["DE"]]),
+            work("S4", YEAR, [["CN", None], []]),
+            work("S5", YEAR, [{"countries": ["CN", "CN", "US"]}]),
+        ]
+    )
     try:
-        shares = {(r[0].rsplit("/", 1)[1], r[1]): r[2]
-                  for r in conn.execute("SELECT * FROM core.work_country_shares").fetchall()}
+        shares = {
+            (r[0].rsplit("/", 1)[1], r[1]): r[2]
+            for r in conn.execute("SELECT * FROM core.work_country_shares").fetchall()
+        }
         assert shares == {
-            ("S1", "CN"): approx(F(1, 3)), ("S1", "US"): approx(F(1, 6) + F(1, 2)),
-            ("S2", "CN"): approx(F(1, 2)), ("S2", "US"): approx(F(1, 2)),
-            ("S3", "CN"): approx(F(1, 4)), ("S3", "US"): approx(F(1, 4)), ("S3", "DE"): approx(F(1, 2)),
-            ("S4", "CN"): approx(F(1, 4)), ("S4", "UNK"): approx(F(3, 4)),
-            ("S5", "CN"): approx(F(1, 2)), ("S5", "US"): approx(F(1, 2)),
+            ("S1", "CN"): approx(F(1, 3)),
+            ("S1", "US"): approx(F(1, 6) + F(1, 2)),
+            ("S2", "CN"): approx(F(1, 2)),
+            ("S2", "US"): approx(F(1, 2)),
+            ("S3", "CN"): approx(F(1, 4)),
+            ("S3", "US"): approx(F(1, 4)),
+            ("S3", "DE"): approx(F(1, 2)),
+            ("S4", "CN"): approx(F(1, 4)),
+            ("S4", "UNK"): approx(F(3, 4)),
+            ("S5", "CN"): approx(F(1, 2)),
+            ("S5", "US"): approx(F(1, 2)),
         }
     finally:
         conn.close()
@@ -240,11 +274,13 @@ def test_affiliation_split_rules() -> None:
 def test_nature_index_paper_set() -> None:
     """Works with an ISSN of a fixed-set Nature Index journal form the 'nature_index' paper set."""
     ni_issn = "0935-9648"  # Advanced Materials, in the fixed set
-    conn = build_marts([
-        work("N1", YEAR, [["CN"], ["US"]], issn=[ni_issn]),
-        work("N2", YEAR, [["CN"], ["US"]], issn=["9999-0000"]),
-        work("N3", YEAR, [["CN"], ["US"]]),
-    ])
+    conn = build_marts(
+        [
+            work("N1", YEAR, [["CN"], ["US"]], issn=[ni_issn]),
+            work("N2", YEAR, [["CN"], ["US"]], issn=["9999-0000"]),
+            work("N3", YEAR, [["CN"], ["US"]]),
+        ]
+    )
     try:
         assert bilateral(conn, "CN", "US", YEAR, "all")["coauthored"] == 3
         ni = bilateral(conn, "CN", "US", YEAR, "nature_index")
@@ -293,19 +329,37 @@ def test_macro_values(macros: duckdb.DuckDBPyConnection, expr: str, expected: F 
     "expr",
     [
         # denominators 0
-        "salton(0, 0, 4)", "salton(0, 4, 0)", "salton(0, 0, 0)",
-        "jaccard(0, 0, 0)", "jaccard(0, 0, 4)", "jaccard(0, 4, 0)",  # §4: null if N_A or N_B = 0
-        "affinity(0, 0)", "affinity(1, 0)",
+        "salton(0, 0, 4)",
+        "salton(0, 4, 0)",
+        "salton(0, 0, 0)",
+        "jaccard(0, 0, 0)",
+        "jaccard(0, 0, 4)",
+        "jaccard(0, 4, 0)",  # §4: null if N_A or N_B = 0
+        "affinity(0, 0)",
+        "affinity(1, 0)",
         "expected_coauthored(2, 3, 0)",
-        "observed_expected(0, 0, 3, 4)", "observed_expected(0, 3, 0, 4)", "observed_expected(1, 2, 3, 0)",
+        "observed_expected(0, 0, 3, 4)",
+        "observed_expected(0, 3, 0, 4)",
+        "observed_expected(1, 2, 3, 0)",
         # NULL inputs
-        "salton(NULL, 3, 4)", "salton(2, NULL, 4)", "salton(2, 3, NULL)",
-        "jaccard(NULL, 3, 4)", "jaccard(2, NULL, 4)", "jaccard(2, 3, NULL)",
-        "affinity(NULL, 3)", "affinity(2, NULL)",
-        "expected_coauthored(NULL, 3, 4)", "expected_coauthored(2, NULL, 4)", "expected_coauthored(2, 3, NULL)",
-        "observed_expected(NULL, 2, 3, 4)", "observed_expected(2, NULL, 3, 4)",
-        "observed_expected(2, 2, NULL, 4)", "observed_expected(2, 2, 3, NULL)",
-        "collaboration_score(NULL, 0.5)", "collaboration_score(0.5, NULL)", "collaboration_score(NULL, NULL)",
+        "salton(NULL, 3, 4)",
+        "salton(2, NULL, 4)",
+        "salton(2, 3, NULL)",
+        "jaccard(NULL, 3, 4)",
+        "jaccard(2, NULL, 4)",
+        "jaccard(2, 3, NULL)",
+        "affinity(NULL, 3)",
+        "affinity(2, NULL)",
+        "expected_coauthored(NULL, 3, 4)",
+        "expected_coauthored(2, NULL, 4)",
+        "expected_coauthored(2, 3, NULL)",
+        "observed_expected(NULL, 2, 3, 4)",
+        "observed_expected(2, NULL, 3, 4)",
+        "observed_expected(2, 2, NULL, 4)",
+        "observed_expected(2, 2, 3, NULL)",
+        "collaboration_score(NULL, 0.5)",
+        "collaboration_score(0.5, NULL)",
+        "collaboration_score(NULL, NULL)",
     ],
 )
 def test_macro_null_never_zero(macros: duckdb.DuckDBPyConnection, expr: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 import pipeline.http as http_module
-from pipeline.definitions import defs
+from assets.definitions import defs
 from pipeline.http import CallBudgetExceeded
 from pipeline.openalex.spend import DailyBudgetSpent, Spend, SpendBudgetExceeded, call_kind
 from pipeline.publish import build_path

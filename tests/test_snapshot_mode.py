@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 import pipeline.openalex.sample as sample_module
+from assets.definitions import defs
 from assets.snapshot import (
     PARTS,
     SNAPSHOT_PARTITIONS,
@@ -19,7 +20,6 @@ from assets.snapshot import (
     openalex_snapshot_parts,
     openalex_snapshot_sensor,
 )
-from pipeline.definitions import defs
 from pipeline.settings import load_settings
 from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, synthetic_works, work, write_works_snapshot
 from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query

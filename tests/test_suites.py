@@ -30,14 +30,15 @@ import duckdb
 import pandas as pd
 import pytest
 
+import assets.worldbank.suites as worldbank_suites
 import pipeline.context.suites as context_suites
 import pipeline.flights.suites as flight_suites
 import pipeline.mobility.suites as mobility_suites
 import pipeline.suites as paper_suites
-from pipeline.context.worldbank import INDICATORS
+from assets.worldbank.client import INDICATORS
 from pipeline.validation import CRITICAL, WARNING, Suite, SuiteResult, validate_query
 
-MODULES: tuple[ModuleType, ...] = (paper_suites, flight_suites, mobility_suites, context_suites)
+MODULES: tuple[ModuleType, ...] = (paper_suites, flight_suites, mobility_suites, context_suites, worldbank_suites)
 # Functions that return no suite by design (tables validated through the tables built from them).
 NO_SUITES = {paper_suites.no_checks}
 
@@ -772,7 +773,7 @@ CASES: list[Case] = [
         (V("a country year twice", add(), Fail("mart.mobile_students", COMPOUND_UNIQUE, None, 2)),),
     ),
     Case(
-        context_suites.raw_worldbank_indicators,
+        worldbank_suites.raw_worldbank_indicators,
         args(years=YEARS, indicators=list(INDICATORS)),
         "raw.worldbank_indicators",
         R(

@@ -1,7 +1,7 @@
 """The Dagster UI in headless Chromium, after a real sample-mode materialisation.
 
 Once per module: every unpartitioned asset is materialised (tests.test_e2e.materialize) into a persistent instance in
-a temporary DAGSTER_HOME (the repo's dagster.yaml copied there), then `dagster-webserver -m pipeline.definitions`
+a temporary DAGSTER_HOME (the repo's dagster.yaml copied there), then `dagster-webserver -m assets.definitions`
 serves that instance on a free local port. The tests look at what a user sees: every asset group of the definitions
 on the asset graph, the plots on mart/bilateral_dashboard's latest materialisation, its checks passed. The asset graph
 is screenshotted to the test's tmp_path, and to docs/img/ui_asset_graph.png when COLLAB_UPDATE_SCREENSHOTS=1.
@@ -32,7 +32,7 @@ import pytest
 import requests
 from PIL import Image
 
-from pipeline.definitions import defs
+from assets.definitions import defs
 from tests.browser import launched_chromium, require_chromium
 from tests.conftest import isolate
 
@@ -86,13 +86,13 @@ def _location_loaded(base_url: str) -> bool:
 
 @contextmanager
 def webserver(root: Path) -> Iterator[str]:
-    """`dagster-webserver -m pipeline.definitions` on a free local port with this process's environment, in its own
+    """`dagster-webserver -m assets.definitions` on a free local port with this process's environment, in its own
     process group (it starts a code server child); yields the base URL once the code location is loaded and
     terminates the whole group on exit."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     stdout, stderr = root / "webserver.out", root / "webserver.err"
-    command = [sys.executable, "-m", "dagster_webserver", "-m", "pipeline.definitions", "-h", "127.0.0.1"]
+    command = [sys.executable, "-m", "dagster_webserver", "-m", "assets.definitions", "-h", "127.0.0.1"]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         proc = subprocess.Popen(
             [*command, "-p", str(port)], cwd=REPO, env=dict(os.environ), stdout=out, stderr=err, start_new_session=True

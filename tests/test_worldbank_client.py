@@ -9,16 +9,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipeline.context.worldbank import (
+from assets.worldbank.client import (
     INDICATORS,
-    SampleWorldBank,
-    WbObservation,
     WorldBankClient,
     WorldBankHttp,
     check_observations,
     parse_answer,
     parse_rows,
 )
+from assets.worldbank.sample import SampleWorldBank
+from assets.worldbank.table import WbObservation
 from pipeline.http import SourceError
 from tests.fakes.worldbank import FakeWorldBank, Series, load_sample
 

@@ -1,6 +1,6 @@
 """World Bank Indicators API v2 connector (api.worldbank.org): one indicator × countries × years.
 
-Plain Python over `JsonHttpClient`. The bundled sample (`SampleWorldBank`) goes through the same
+Plain Python over `JsonHttpClient`. The bundled sample (assets.worldbank.sample) goes through the same
 parse and check functions as live answers, so the offline default exercises the real parsing code.
 
 What the API does, as far as recorded material shows (docs/methods.md#world-bank-indicators-api; fixtures in
@@ -19,20 +19,18 @@ tests/data/worldbank, from jkkitakita/wbdata-go's recordings of 2021-06-13):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from math import isfinite
-from pathlib import Path
 from typing import Any
 
 import pycountry
 import requests
 
+from assets.worldbank.table import WbObservation
 from pipeline.http import JsonHttpClient, SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
 
 SOURCE = "worldbank"
 BASE_URL = "https://api.worldbank.org"
@@ -42,7 +40,6 @@ INDICATORS = {
     "GB.XPD.RSDV.GD.ZS": "rd_pct_gdp",
     "SP.POP.SCIE.RD.P6": "researchers_per_million",
 }
-SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "worldbank"
 ALL = "all"  # the API's "every economy" code (aggregates included)
 
 _INDICATOR_ID = re.compile(r"^[A-Za-z0-9_.]+$")  # also keeps ids safe as URL segments and file names
@@ -50,19 +47,6 @@ _YEAR = re.compile(r"^\d{4}$")
 
 
 # ------------------------------------------------------------------------------------- records
-@dataclass(frozen=True)
-class WbObservation:
-    indicator: str
-    country_iso2: str
-    country_iso3: str
-    year: int
-    value: float | None
-    obs_status: str | None
-    last_updated: str | None
-    request: str
-    retrieved_at: datetime
-
-
 @dataclass(frozen=True)
 class WbMeta:
     page: int
@@ -267,40 +251,6 @@ class WorldBankClient:
                 detail=f"{received} rows, total {first.total}",
             )
         check_observations(out, indicator, countries, start, end, url)
-        return _sorted(out)
-
-
-# ------------------------------------------------------------------------------------- bundled sample
-class SampleWorldBank:
-    """The bundled sample (pipeline/sample_data/worldbank/<ID>.json: one `[meta, rows]` answer per
-    indicator), filtered like the API and read at call time."""
-
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory
-
-    def observations(self, indicator: str, countries_iso3: Sequence[str], start: int, end: int) -> list[WbObservation]:
-        countries = _query(indicator, countries_iso3, start, end)
-        path = (self.directory or SAMPLE_DIR) / f"{indicator}.json"
-        request = f"sample:{repo_relative(path)}"
-        if not path.is_file():
-            raise SourceError(
-                SOURCE, "indicator not in the bundled sample", request=request, record=f"indicator {indicator}"
-            )
-        meta, rows = parse_answer(json.loads(path.read_text(encoding="utf-8")), request, indicator)
-        if meta.pages > 1 or meta.total != len(rows):
-            raise SourceError(
-                SOURCE,
-                "sample file is not one whole answer",
-                request=request,
-                detail=f"pages {meta.pages}, total {meta.total}, rows {len(rows)}",
-            )
-        wanted = None if countries == [ALL] else set(countries)
-        out = [
-            o
-            for o in parse_rows(rows, request, datetime.now(UTC), meta.last_updated)
-            if (wanted is None or o.country_iso3 in wanted) and start <= o.year <= end
-        ]
-        check_observations(out, indicator, countries, start, end, request)  # a file for another indicator fails
         return _sorted(out)
 
 

@@ -1,5 +1,5 @@
 -- raw.worldbank_indicators from World Bank API answers (live or bundled sample, same parser), with
--- provenance. Input: temp table incoming_worldbank (pipeline.context.worldbank observations).
+-- provenance. Input: temp table incoming_worldbank (assets.worldbank observations).
 SELECT
     *,
     'worldbank' AS source,

@@ -1,0 +1,39 @@
+"""A source slice: everything one source brings to the code location, collected by the definitions.
+
+A slice lives in its own folder (assets/<source>/: client, sample reader, resource, table declaration,
+raw SQL, suites, raw asset) and exposes one `SLICE`; the definitions module binds every slice's assets,
+resources and preflight probes. Adding a source is one new folder plus its line in assets/definitions.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.settings import Settings
+
+# A local precondition of a source (a folder that must exist, say): (faults, notes) for the run's settings.
+LocalCheck = Callable[[Settings], tuple[list[str], list[str]]]
+
+
+@dataclass(frozen=True)
+class LiveSource:
+    """What the preflight checks before a run whose steps call this source live."""
+
+    name: str
+    steps: frozenset[str]  # the step keys (op names) that call it
+    url_settings: tuple[tuple[str, str], ...] = ()  # (environment variable, default URL) of each host it calls
+    required: tuple[str, ...] = ()  # credentials that must be set
+    enabled_by: str = ""  # optional source: skipped while this variable is empty
+    modes: tuple[str, ...] = ("live", "snapshot")  # the modes in which it is called
+    local_check: LocalCheck | None = None
+
+
+@dataclass(frozen=True)
+class SourceSlice:
+    name: str
+    assets: Sequence[Any]  # dg.AssetsDefinition
+    resources: Mapping[str, Any] = field(default_factory=dict)  # key -> dg.ConfigurableResource
+    live: Sequence[LiveSource] = ()
+    sensors: Sequence[Any] = ()
