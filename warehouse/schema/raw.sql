@@ -193,19 +193,3 @@ CREATE TABLE IF NOT EXISTS raw.opensky_arrivals (
     retrieved_at         TIMESTAMPTZ NOT NULL,
     load_id              VARCHAR NOT NULL
 );
-
--- Context indicators ----------------------------------------------------------------------------------
-CREATE TABLE IF NOT EXISTS raw.worldbank_indicators (
-    indicator            VARCHAR NOT NULL,   -- World Bank indicator id, e.g. SP.POP.TOTL
-    country_iso2         VARCHAR NOT NULL,
-    country_iso3         VARCHAR NOT NULL,
-    year                 INTEGER NOT NULL,
-    value                DOUBLE,             -- NULL when the World Bank has no number (kept, never filled)
-    obs_status           VARCHAR,
-    last_updated         VARCHAR,            -- meta.lastupdated of the answer
-    request              VARCHAR NOT NULL,
-    source               VARCHAR NOT NULL,
-    source_mode          VARCHAR NOT NULL,
-    retrieved_at         TIMESTAMPTZ NOT NULL,
-    load_id              VARCHAR NOT NULL
-);
