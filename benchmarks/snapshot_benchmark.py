@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# The fields the pipeline projects (pipeline/openalex/snapshot.py reads the same ones).
+# The fields the pipeline projects (assets/openalex_snapshot/reader.py reads the same ones).
 RAW_SCAN_SQL = """
 SELECT count(*) AS works, sum(len(authorships)) AS authorships,
        count(DISTINCT publication_year) AS years
@@ -70,8 +70,8 @@ def _extract_partition(partition: str) -> bool:
     """One partition run, in a worker process (its own instance handle on the shared DAGSTER_HOME)."""
     import dagster as dg
 
-    from assets.snapshot import PARTS
     from assets.definitions import defs
+    from assets.openalex_snapshot.parts import PARTS
 
     with dg.DagsterInstance.get() as instance:
         job = defs.resolve_implicit_global_asset_job_def()
@@ -98,9 +98,9 @@ def pipeline_run(snapshot: Path, workdir: Path) -> dict:
     begun = time.perf_counter()
     import dagster as dg
 
-    from assets.snapshot import PARTS, SNAPSHOT_PARTITIONS
     from assets.definitions import defs
-    from pipeline.openalex.snapshot import open_snapshot
+    from assets.openalex_snapshot.parts import PARTS, SNAPSHOT_PARTITIONS
+    from assets.openalex_snapshot.reader import open_snapshot
 
     instance = dg.DagsterInstance.get()
     partitions = [p.isoformat() for p in open_snapshot(snapshot).partitions()]
@@ -239,8 +239,8 @@ def generate(snapshot: Path, works: int) -> float:
 def api_plan_cost(joint_per_year: int, large_per_year: int) -> str:
     import duckdb
 
-    from assets.reference import NATURE_INDEX_ISSNS_SQL, journals_frame
-    from pipeline.openalex.plan import issn_chunks, plan_group_queries, plan_record_queries, universe_filters
+    from assets.openalex.plan import issn_chunks, plan_group_queries, plan_record_queries, universe_filters
+    from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
     from pipeline.settings import load_settings
 
     conn = duckdb.connect()

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 import numpy as np
 import polars as pl
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -241,25 +242,12 @@ def normalised_share_chart(
         missing: list[str] = []
         plotted = 0
         for i, country in enumerate(dict.fromkeys(countries)):  # dict.fromkeys: de-duplicate, keep order
-            per_year = rows.filter(pl.col("country") == country).select("year", measure)
-            if per_year["year"].is_duplicated().any():
-                raise ValueError(f"duplicate years for {country} in paper set {paper_set!r}")
-            values = _as_float(grid.join(per_year, on="year", how="left")[measure])
+            values = _on_year_grid(rows, grid, country, paper_set, measure)
             if not _has_data(values):
                 missing.append(country)
                 continue
-            bold = country in highlight
-            ax.plot(
-                years,
-                values,
-                marker="o",
-                markersize=3.5 if bold else 2.5,
-                lw=2.4 if bold else 1.3,
-                color=(colours or {}).get(country, PALETTE[i % len(PALETTE)]),
-                label=country,
-                gid=f"country-{country}",
-                zorder=3 if bold else 2,
-            )
+            colour = (colours or {}).get(country, PALETTE[i % len(PALETTE)])
+            _country_line(ax, years, values, country, colour, bold=country in highlight)
             plotted += 1
         ax.set_title(f"{label} — {paper_set_label(paper_set)}")
         ax.set_xlabel("Year")
@@ -274,6 +262,29 @@ def normalised_share_chart(
         if is_sample(rows):
             _sample_mark(fig)
     return fig
+
+
+def _on_year_grid(rows: pl.DataFrame, grid: pl.DataFrame, country: str, paper_set: str, measure: str) -> np.ndarray:
+    """One country's ``measure`` on the chart's common year grid: a year without a row is NaN (a gap)."""
+    per_year = rows.filter(pl.col("country") == country).select("year", measure)
+    if per_year["year"].is_duplicated().any():
+        raise ValueError(f"duplicate years for {country} in paper set {paper_set!r}")
+    return _as_float(grid.join(per_year, on="year", how="left")[measure])
+
+
+def _country_line(ax: Axes, years: np.ndarray, values: np.ndarray, country: str, colour: str, *, bold: bool) -> None:
+    """A country's line; the focus pair's (``bold``) thicker and drawn above the others."""
+    ax.plot(
+        years,
+        values,
+        marker="o",
+        markersize=3.5 if bold else 2.5,
+        lw=2.4 if bold else 1.3,
+        color=colour,
+        label=country,
+        gid=f"country-{country}",
+        zorder=3 if bold else 2,
+    )
 
 
 def country_colours(countries: Iterable[str]) -> dict[str, str]:

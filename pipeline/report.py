@@ -311,36 +311,76 @@ def render_report(
 
     Raises ValueError when ``source_mode`` is not 'sample' but the frames hold sample rows.
     """
-    pair_filter = (pl.col("country_a") == country_a) & (pl.col("country_b") == country_b)
-    pair_rows = dashboard.filter(pair_filter).sort("year")
-    pair_breaks = breaks.filter(pair_filter) if {"country_a", "country_b"} <= set(breaks.columns) else breaks
+    pair_rows, pair_breaks = _pair_frames(dashboard, breaks, country_a, country_b)
     _check_modes(source_mode, {"dashboard": pair_rows, "normalised": normalised})
-    if "signal" in pair_breaks.columns and "break_year" in pair_breaks.columns:
-        pair_breaks = pair_breaks.sort(["signal", "break_year"], nulls_last=True)
-
     pair_label = f"{country_a}–{country_b}"
-    names = f"{_country_name(country_a)} ({country_a}) and {_country_name(country_b)} ({country_b})"
     breaks_text = ", ".join(str(y) for y in sorted(set(break_years))) or "none"
-
-    signals_fig = charts.signals_indexed_chart(dashboard, country_a, country_b, base_year, break_years)
-    missing = [t.get_text() for t in signals_fig.texts if t.get_gid() == "footnote"]
-    signals_caption = (
-        f"{pair_label}: each signal divided by its {base_year} value × 100; where the student series switches "
-        "source it is chain-linked through an overlap year, never one source over another's base. Dashed lines: "
-        f"break years "
-        f"{breaks_text}. Students and passengers count travel from {country_a} to {country_b}."
-        + (f" {missing[0][0].upper()}{missing[0][1:]}." if missing else "")
-    )
-    signals = _figure("signals", charts.to_svg_text(signals_fig), signals_caption, {"base-year": str(base_year)})
-
     dash_cols = [
         (col, label.format(a=country_a, b=country_b), kind)
         for col, label, kind in DASHBOARD_COLUMNS
         if col in pair_rows.columns or col in ("year", "coauthored", "collaboration_score", "observed_expected")
     ]
-    dash_table = _table(pair_rows, dash_cols, "dashboard", f"mart.bilateral_dashboard has no rows for {pair_label}.")
-    breaks_table = _table(pair_breaks, BREAK_COLUMNS, "breaks", f"No break estimates for {pair_label}.")
+    title = f"{'[SYNTHETIC SAMPLE] ' if source_mode == 'sample' else ''}{pair_label} research collaboration report"
+    header = [
+        f"<h1>{_e(pair_label)} research collaboration</h1>",
+        *(f'<p class="meta">{_e(m)}</p>' for m in _meta_lines(pair_rows, country_a, country_b, base_year, breaks_text)),
+        _generated_line(generated_at, source_mode),
+    ]
+    sections = [
+        '<section id="signals"><h2>Signals indexed to the base year</h2>',
+        _signals_figure(dashboard, country_a, country_b, base_year, break_years, breaks_text),
+        "</section>",
+        '<section id="normalised"><h2>Share of world output, absolute and normalised</h2><div class="grid">',
+        *_normalised_figures(normalised, country_a, country_b),
+        "</div></section>",
+        f'<section id="dashboard"><h2>{_e(pair_label)} by year (mart.bilateral_dashboard)</h2>',
+        _table(pair_rows, dash_cols, "dashboard", f"mart.bilateral_dashboard has no rows for {pair_label}."),
+        "</section>",
+        '<section id="breaks"><h2>Break estimates</h2>',
+        '<p class="meta">Segmented regression and Chow test at each break year; "Break found in data" is the '
+        "year a data-driven search prefers (exploratory: it was chosen by the same data). "
+        f"{_e(NULL)} marks a value that could not be estimated; the reason column says why.</p>",
+        _table(pair_breaks, BREAK_COLUMNS, "breaks", f"No break estimates for {pair_label}."),
+        "</section>",
+    ]
+    return _page(title, source_mode, header, sections)
 
+
+def _pair_frames(
+    dashboard: pl.DataFrame, breaks: pl.DataFrame, country_a: str, country_b: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The pair's dashboard rows by year and its break estimates by signal and break year."""
+    pair_filter = (pl.col("country_a") == country_a) & (pl.col("country_b") == country_b)
+    pair_rows = dashboard.filter(pair_filter).sort("year")
+    pair_breaks = breaks.filter(pair_filter) if {"country_a", "country_b"} <= set(breaks.columns) else breaks
+    if "signal" in pair_breaks.columns and "break_year" in pair_breaks.columns:
+        pair_breaks = pair_breaks.sort(["signal", "break_year"], nulls_last=True)
+    return pair_rows, pair_breaks
+
+
+def _signals_figure(
+    dashboard: pl.DataFrame,
+    country_a: str,
+    country_b: str,
+    base_year: int,
+    break_years: Sequence[int],
+    breaks_text: str,
+) -> str:
+    """The indexed-signals chart with its caption (which repeats the chart's footnote of missing series)."""
+    signals_fig = charts.signals_indexed_chart(dashboard, country_a, country_b, base_year, break_years)
+    missing = [t.get_text() for t in signals_fig.texts if t.get_gid() == "footnote"]
+    caption = (
+        f"{country_a}–{country_b}: each signal divided by its {base_year} value × 100; where the student series "
+        "switches source it is chain-linked through an overlap year, never one source over another's base. Dashed "
+        f"lines: break years {breaks_text}. Students and passengers count travel from {country_a} to {country_b}."
+        + (f" {missing[0][0].upper()}{missing[0][1:]}." if missing else "")
+    )
+    return _figure("signals", charts.to_svg_text(signals_fig), caption, {"base-year": str(base_year)})
+
+
+def _meta_lines(pair_rows: pl.DataFrame, country_a: str, country_b: str, base_year: int, breaks_text: str) -> list[str]:
+    """The header's facts: the pair, the index base, the break years, and what the rows say of policy and age."""
+    names = f"{_country_name(country_a)} ({country_a}) and {_country_name(country_b)} ({country_b})"
     meta = [f"Pair: {names}", f"Index base year: {base_year}", f"Break years: {breaks_text}"]
     policy = _latest(pair_rows, "territory_policy")
     if policy:
@@ -348,9 +388,19 @@ def render_report(
     retrieved = _latest(pair_rows, "retrieved_at")
     if retrieved:
         meta.append(f"Data retrieved (latest): {retrieved}")
-    generated = generated_at.isoformat(sep=" ", timespec="seconds")
-    title = f"{'[SYNTHETIC SAMPLE] ' if source_mode == 'sample' else ''}{pair_label} research collaboration report"
+    return meta
 
+
+def _generated_line(generated_at: datetime, source_mode: str) -> str:
+    generated = generated_at.isoformat(sep=" ", timespec="seconds")
+    return (
+        f'<p class="meta">Generated <time datetime="{_e(generated_at.isoformat())}">{_e(generated)}</time> '
+        f'· source mode <strong data-source-mode="{_e(source_mode)}">{_e(source_mode)}</strong></p>'
+    )
+
+
+def _page(title: str, source_mode: str, header: Sequence[str], sections: Sequence[str]) -> str:
+    """The page around the header and the sections: inline styles, no network, the mode banner, the footer."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -361,26 +411,9 @@ def render_report(
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
         _banner(source_mode),
         "<main><header>",
-        f"<h1>{_e(pair_label)} research collaboration</h1>",
-        *(f'<p class="meta">{_e(m)}</p>' for m in meta),
-        f'<p class="meta">Generated <time datetime="{_e(generated_at.isoformat())}">{_e(generated)}</time> '
-        f'· source mode <strong data-source-mode="{_e(source_mode)}">{_e(source_mode)}</strong></p>',
+        *header,
         "</header>",
-        '<section id="signals"><h2>Signals indexed to the base year</h2>',
-        signals,
-        "</section>",
-        '<section id="normalised"><h2>Share of world output, absolute and normalised</h2><div class="grid">',
-        *_normalised_figures(normalised, country_a, country_b),
-        "</div></section>",
-        f'<section id="dashboard"><h2>{_e(pair_label)} by year (mart.bilateral_dashboard)</h2>',
-        dash_table,
-        "</section>",
-        '<section id="breaks"><h2>Break estimates</h2>',
-        '<p class="meta">Segmented regression and Chow test at each break year; "Break found in data" is the '
-        "year a data-driven search prefers (exploratory: it was chosen by the same data). "
-        f"{_e(NULL)} marks a value that could not be estimated; the reason column says why.</p>",
-        breaks_table,
-        "</section>",
+        *sections,
         "<footer>Self-contained page: styles and charts are inline and it makes no network requests. "
         "Generated by collab-observatory (pipeline/report.py).</footer>",
         "</main></body></html>",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import dagster as dg
 import pycountry
@@ -85,7 +86,7 @@ class Settings:
     http_cache_file: Path = REPO_ROOT / "warehouse" / "http_cache.sqlite"
     http_cache_ttl_hours: int = 20
     # Live mode: the most a run may spend at OpenAlex in USD (a free key's whole day is $1); the guard stops
-    # before a billed call would pass it (pipeline/openalex/spend.py).
+    # before a billed call would pass it (assets/openalex/spend.py).
     openalex_budget_usd: float = 1.0
     # The environment as it was when the settings were parsed: source slices read their own optional,
     # non-secret variables from it (a URL override such as UIS_BASE_URL, UIS_VERSION, T100_DIR).
@@ -171,70 +172,124 @@ def parse_fraction(text: str, variable: str, upper: float) -> float:
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """The settings of `env` (default: the process environment); a bad value raises SettingsError naming it.
+    The groups are parsed in this order, so the first bad value reported does not depend on the grouping."""
     env = dict(os.environ if env is None else env)
-    mode = env.get("COLLAB_MODE", "sample").strip().lower() or "sample"
-    if mode not in MODES:
-        raise SettingsError(f"COLLAB_MODE={mode!r}: expected one of {', '.join(MODES)}")
+    values = {
+        **_run_mode(env),
+        "rowcount_tolerance": parse_fraction(
+            env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5"), "COLLAB_ROWCOUNT_TOLERANCE", upper=10
+        ),
+        **_did_windows(env),
+        "work_types": _work_types(env),
+        "http_cache": _choice(env, "COLLAB_HTTP_CACHE", "on", HTTP_CACHE_MODES),
+        **_scope(env),
+        **_mobility(env),
+        **_snapshot(env),
+        **_outputs(env),
+        **_statistics(env),
+        **_http(env),
+    }
+    return Settings(**values, environment=MappingProxyType(env))
+
+
+def _choice(env: Mapping[str, str], variable: str, default: str, allowed: Iterable[str]) -> str:
+    value = env.get(variable, default).strip().lower() or default
+    if value not in allowed:
+        raise SettingsError(f"{variable}={value!r}: expected one of {', '.join(allowed)}")
+    return value
+
+
+def _run_mode(env: Mapping[str, str]) -> dict[str, Any]:
+    mode = _choice(env, "COLLAB_MODE", "sample", MODES)
     snapshot_dir = Path(env["OPENALEX_SNAPSHOT_DIR"]) if env.get("OPENALEX_SNAPSHOT_DIR", "").strip() else None
     if mode == "snapshot" and snapshot_dir is None:
         raise SettingsError("COLLAB_MODE=snapshot needs OPENALEX_SNAPSHOT_DIR: the local copy of s3://openalex")
-    policy = env.get("COLLAB_TERRITORY_POLICY", "separate").strip().lower() or "separate"
-    if policy not in TERRITORY_POLICIES:
-        raise SettingsError(f"COLLAB_TERRITORY_POLICY={policy!r}: expected one of {', '.join(TERRITORY_POLICIES)}")
-    rowcount_tolerance = parse_fraction(
-        env.get("COLLAB_ROWCOUNT_TOLERANCE", "0.5"), "COLLAB_ROWCOUNT_TOLERANCE", upper=10
-    )
+    policy = _choice(env, "COLLAB_TERRITORY_POLICY", "separate", TERRITORY_POLICIES)
+    return {"mode": mode, "snapshot_dir": snapshot_dir, "territory_policy": policy}
+
+
+def _did_windows(env: Mapping[str, str]) -> dict[str, Any]:
     did_pre = parse_years(env.get("COLLAB_DID_PRE", "2015-2017"), "COLLAB_DID_PRE")
     did_post = parse_years(env.get("COLLAB_DID_POST", "2018-2019"), "COLLAB_DID_POST")
     if did_pre[1] >= did_post[0]:
         raise SettingsError(f"COLLAB_DID_PRE {did_pre} must end before COLLAB_DID_POST {did_post} begins")
+    return {"did_pre": did_pre, "did_post": did_post}
+
+
+def _work_types(env: Mapping[str, str]) -> tuple[str, ...]:
     work_types = tuple(t.strip().lower() for t in env.get("COLLAB_WORK_TYPES", "article").split(",") if t.strip())
     if not work_types or not all(re.fullmatch(r"[a-z-]+", t) for t in work_types):
         raise SettingsError("COLLAB_WORK_TYPES: expected a comma list of OpenAlex work types, e.g. article,review")
-    http_cache = env.get("COLLAB_HTTP_CACHE", "on").strip().lower() or "on"
-    if http_cache not in HTTP_CACHE_MODES:
-        raise SettingsError(f"COLLAB_HTTP_CACHE={http_cache!r}: expected one of {', '.join(HTTP_CACHE_MODES)}")
-    return Settings(
-        mode=mode,
-        warehouse=Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
+    return work_types
+
+
+def _scope(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where the warehouse is and what the papers family covers."""
+    return {
+        "warehouse": Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
         # The first two focus countries are the focus pair of the dashboard's report.
-        focus=parse_countries(env.get("COLLAB_FOCUS", "CN,US"), minimum=2),
-        years=parse_years(env.get("COLLAB_YEARS", "2015-2024")),
-        territory_policy=policy,
-        refresh_years=parse_int(env.get("COLLAB_REFRESH_YEARS", "2"), "COLLAB_REFRESH_YEARS", 1),
-        work_types=work_types,
-        exclude_paratext=parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),
-        exclude_retracted=parse_bool(env.get("COLLAB_EXCLUDE_RETRACTED", "true"), "COLLAB_EXCLUDE_RETRACTED"),
-        rowcount_tolerance=rowcount_tolerance,
-        mobility_countries=parse_countries(
+        "focus": parse_countries(env.get("COLLAB_FOCUS", "CN,US"), minimum=2),
+        "years": parse_years(env.get("COLLAB_YEARS", "2015-2024")),
+        "refresh_years": parse_int(env.get("COLLAB_REFRESH_YEARS", "2"), "COLLAB_REFRESH_YEARS", 1),
+        "exclude_paratext": parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),
+        "exclude_retracted": parse_bool(env.get("COLLAB_EXCLUDE_RETRACTED", "true"), "COLLAB_EXCLUDE_RETRACTED"),
+    }
+
+
+def _mobility(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "mobility_countries": parse_countries(
             env.get("COLLAB_MOBILITY_COUNTRIES", "US,GB,AU,CA,JP,KR,DE,FR"), "COLLAB_MOBILITY_COUNTRIES"
         ),
-        mobility_max_yoy=parse_fraction(env.get("COLLAB_MOBILITY_MAX_YOY", "0.5"), "COLLAB_MOBILITY_MAX_YOY", upper=10),
-        did_pre=did_pre,
-        did_post=did_post,
-        base_year=parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
-        snapshot_dir=snapshot_dir,
-        snapshot_store=Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
-        snapshot_batch_records=parse_int(
+        "mobility_max_yoy": parse_fraction(
+            env.get("COLLAB_MOBILITY_MAX_YOY", "0.5"), "COLLAB_MOBILITY_MAX_YOY", upper=10
+        ),
+        "base_year": parse_years(env.get("COLLAB_BASE_YEAR", "2018"), "COLLAB_BASE_YEAR")[0],
+    }
+
+
+def _snapshot(env: Mapping[str, str]) -> dict[str, Any]:
+    """Snapshot mode's extract store and the memory a run's connections may use."""
+    return {
+        "snapshot_store": Path(env.get("COLLAB_SNAPSHOT_STORE") or REPO_ROOT / "warehouse" / "snapshot"),
+        "snapshot_batch_records": parse_int(
             env.get("COLLAB_SNAPSHOT_BATCH_RECORDS", "400000"), "COLLAB_SNAPSHOT_BATCH_RECORDS", 1
         ),
-        duckdb_memory_limit=parse_memory(env.get("COLLAB_DUCKDB_MEMORY_LIMIT", "2GB"), "COLLAB_DUCKDB_MEMORY_LIMIT"),
-        alert_file=Path(env["COLLAB_ALERT_FILE"]) if env.get("COLLAB_ALERT_FILE", "").strip() else None,
-        alert_webhook_url=env.get("COLLAB_ALERT_WEBHOOK_URL", "").strip(),
-        report_dir=Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
-        break_years=parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
-        bootstrap_replicates=parse_int(
+        "duckdb_memory_limit": parse_memory(env.get("COLLAB_DUCKDB_MEMORY_LIMIT", "2GB"), "COLLAB_DUCKDB_MEMORY_LIMIT"),
+    }
+
+
+def _outputs(env: Mapping[str, str]) -> dict[str, Any]:
+    """Where alerts and the report go."""
+    return {
+        "alert_file": Path(env["COLLAB_ALERT_FILE"]) if env.get("COLLAB_ALERT_FILE", "").strip() else None,
+        "alert_webhook_url": env.get("COLLAB_ALERT_WEBHOOK_URL", "").strip(),
+        "report_dir": Path(env.get("COLLAB_REPORT_DIR") or REPO_ROOT / "warehouse" / "reports"),
+    }
+
+
+def _statistics(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "break_years": parse_year_list(env.get("COLLAB_BREAK_YEARS", "2018,2020"), "COLLAB_BREAK_YEARS"),
+        "bootstrap_replicates": parse_int(
             env.get("COLLAB_BOOTSTRAP_REPLICATES", "200"), "COLLAB_BOOTSTRAP_REPLICATES", minimum=20
         ),
-        bootstrap_seed=parse_int(env.get("COLLAB_BOOTSTRAP_SEED", "2018"), "COLLAB_BOOTSTRAP_SEED", 0),
-        http_cache=http_cache,
-        http_cache_file=Path(env.get("COLLAB_HTTP_CACHE_FILE") or REPO_ROOT / "warehouse" / "http_cache.sqlite"),
-        http_cache_ttl_hours=parse_int(env.get("COLLAB_HTTP_CACHE_TTL_HOURS", "20"), "COLLAB_HTTP_CACHE_TTL_HOURS", 0),
-        openalex_budget_usd=parse_fraction(
+        "bootstrap_seed": parse_int(env.get("COLLAB_BOOTSTRAP_SEED", "2018"), "COLLAB_BOOTSTRAP_SEED", 0),
+    }
+
+
+def _http(env: Mapping[str, str]) -> dict[str, Any]:
+    """The live connectors' response cache and the OpenAlex spending cap."""
+    return {
+        "http_cache_file": Path(env.get("COLLAB_HTTP_CACHE_FILE") or REPO_ROOT / "warehouse" / "http_cache.sqlite"),
+        "http_cache_ttl_hours": parse_int(
+            env.get("COLLAB_HTTP_CACHE_TTL_HOURS", "20"), "COLLAB_HTTP_CACHE_TTL_HOURS", 0
+        ),
+        "openalex_budget_usd": parse_fraction(
             env.get("COLLAB_OPENALEX_BUDGET_USD", "1.0"), "COLLAB_OPENALEX_BUDGET_USD", upper=100_000
         ),
-        environment=MappingProxyType(env),
-    )
+    }
 
 
 class RunSettings(dg.ConfigurableResource):
@@ -244,9 +299,10 @@ class RunSettings(dg.ConfigurableResource):
     _settings: Settings | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._settings = load_settings()
+        self._settings = None  # parsed afresh for every run
+        self.get()
 
     def get(self) -> Settings:
-        if self._settings is None:  # used outside a run (a direct call in a script or test)
+        if self._settings is None:  # at a run's start, or on first use outside a run (a script or test)
             self._settings = load_settings()
         return self._settings

@@ -1,12 +1,16 @@
 """A source slice: everything one source brings to the code location, collected by the definitions.
 
 A slice lives in its own folder (assets/<source>/: client, sample reader, resource, table declaration,
-raw SQL, suites, raw asset) and exposes one `SLICE`; the definitions module binds every slice's assets,
-resources and preflight probes. Adding a source is one new folder plus its line in assets/definitions.py.
+raw SQL, suites, raw asset) and exposes one `SLICE` in its `slice.py`; the definitions module finds every
+slice by that convention (`discover`) and binds their assets, resources, sensors and preflight probes.
+Adding a source is one new folder: nothing in the definitions names it.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,3 +41,13 @@ class SourceSlice:
     resources: Mapping[str, Any] = field(default_factory=dict)  # key -> dg.ConfigurableResource
     live: Sequence[LiveSource] = ()
     sensors: Sequence[Any] = ()
+
+
+def discover(package: str) -> list[SourceSlice]:
+    """The `SLICE` of every sub-package of `package` that has a `slice` module, in name order."""
+    root = importlib.import_module(package)
+    found = []
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+        if info.ispkg and importlib.util.find_spec(f"{package}.{info.name}.slice") is not None:
+            found.append(importlib.import_module(f"{package}.{info.name}.slice").SLICE)
+    return found

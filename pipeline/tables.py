@@ -131,6 +131,6 @@ def declare(table: RawTable) -> RawTable:
 
 
 def declared() -> list[RawTable]:
-    """Every registered raw table, in declaration order (the slices imported so far: the definitions
-    import them all)."""
-    return list(_DECLARED.values())
+    """Every registered raw table by name (the slices imported so far: the definitions import them all);
+    sorted, so the order does not depend on which module imported which slice first."""
+    return [_DECLARED[name] for name in sorted(_DECLARED)]

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - exercised only where ruptures is not i
 # The residual sum of squares of a fit counts as exactly zero below this fraction of the total sum of squares;
 # F statistics and p-values are then undefined (0/0 or x/0) and are not reported.
 _EXACT_FIT_RTOL = 1e-20
+_EXACT_FIT_REASON = "the two segments fit exactly (zero residuals); p-values and the Chow F are undefined"
 
 
 @dataclass(frozen=True)
@@ -119,41 +120,18 @@ def segmented_regression(values_by_year: Mapping[int, float | None], break_year:
     after = years >= break_year
     n_after = int(after.sum())
     n_before = n - n_after
-    if n_before < min_side:
-        return _empty_break(break_year, n, n_before, n_after, f"{n_before} points before {break_year}; need {min_side}")
-    if n_after < min_side:
-        return _empty_break(
-            break_year, n, n_before, n_after, f"{n_after} points in {break_year} or later; need {min_side}"
-        )
-    if n - 4 < 1:
-        return _empty_break(
-            break_year, n, n_before, n_after, f"{n} points leave no residual degrees of freedom for 4 parameters"
-        )
+    too_few = _too_few_points(n, n_before, n_after, break_year, min_side)
+    if too_few:
+        return _empty_break(break_year, n, n_before, n_after, too_few)
 
     x = years - break_year  # centred on τ: same b, c, d as with raw years, better conditioned
     d = after.astype(float)
     full = OLS(y, np.column_stack([np.ones(n), x, d, x * d])).fit()
     pooled = OLS(y, np.column_stack([np.ones(n), x])).fit()
     _, b, c, dd = (float(v) for v in full.params)
-
-    tss = float(((y - y.mean()) ** 2).sum())
-    if float(full.ssr) <= _EXACT_FIT_RTOL * tss:
-        return BreakResult(
-            break_year=break_year,
-            n_points=n,
-            n_before=n_before,
-            n_after=n_after,
-            slope_before=b,
-            slope_after=b + dd,
-            slope_change=dd,
-            slope_change_p_value=None,
-            level_change=c,
-            chow_f=None,
-            chow_p_value=None,
-            reason="the two segments fit exactly (zero residuals); p-values and the Chow F are undefined",
-        )
-
-    chow_f, chow_p, _ = full.compare_f_test(pooled)
+    # An exact fit has no residual variance: its tests are undefined (and are not run).
+    exact = float(full.ssr) <= _EXACT_FIT_RTOL * float(((y - y.mean()) ** 2).sum())
+    chow_f, chow_p, _ = (None, None, None) if exact else full.compare_f_test(pooled)
     return BreakResult(
         break_year=break_year,
         n_points=n,
@@ -162,12 +140,23 @@ def segmented_regression(values_by_year: Mapping[int, float | None], break_year:
         slope_before=b,
         slope_after=b + dd,
         slope_change=dd,
-        slope_change_p_value=float(full.pvalues[3]),
+        slope_change_p_value=None if exact else float(full.pvalues[3]),
         level_change=c,
-        chow_f=float(chow_f),
-        chow_p_value=float(chow_p),
-        reason=None,
+        chow_f=None if exact else float(chow_f),
+        chow_p_value=None if exact else float(chow_p),
+        reason=_EXACT_FIT_REASON if exact else None,
     )
+
+
+def _too_few_points(n: int, n_before: int, n_after: int, break_year: int, min_side: int) -> str | None:
+    """Why the series cannot be fitted around ``break_year`` (None: it can)."""
+    if n_before < min_side:
+        return f"{n_before} points before {break_year}; need {min_side}"
+    if n_after < min_side:
+        return f"{n_after} points in {break_year} or later; need {min_side}"
+    if n - 4 < 1:
+        return f"{n} points leave no residual degrees of freedom for 4 parameters"
+    return None
 
 
 def _rss_line(x: np.ndarray, y: np.ndarray) -> float:

@@ -48,8 +48,8 @@ from zoneinfo import ZoneInfo
 
 import airportsdata
 
-from pipeline.flights.opensky import FLIGHT_FIELDS
-from pipeline.flights.t100 import DOMESTIC_HEADER, INTERNATIONAL_HEADER
+from assets.opensky.client import FLIGHT_FIELDS
+from assets.t100.reader import DOMESTIC_HEADER, INTERNATIONAL_HEADER
 
 SEED = 20260905
 YEARS = range(2015, 2025)

@@ -24,16 +24,8 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline.mobility.oecd import (
-    AGENCY,
-    DEFAULT_DATAFLOW,
-    EXPECTED_DIMENSIONS,
-    FILTER_CODES,
-    SAMPLE_DIR,
-    constraint_file,
-    data_file,
-    structure_file,
-)
+from assets.oecd.client import AGENCY, DEFAULT_DATAFLOW, EXPECTED_DIMENSIONS, FILTER_CODES
+from assets.oecd.sample import SAMPLE_DIR, constraint_file, data_file, structure_file
 
 VERSION = "1.0"
 DSD_ID = DEFAULT_DATAFLOW.split("@")[0]

@@ -502,9 +502,7 @@ def year_specs(rng: random.Random, year: int) -> list[WorkSpec]:
 
     n_works = round(len(articles) / (1 - sum(TYPE_SHARES.values()) - RETRACTED_SHARE))
     p_international = sum(len(s.countries) >= 2 for s in articles) / len(articles)
-    others: list[WorkSpec] = [
-        WorkSpec("review", ("CN", "US")) for _ in range(round(CN_US_REVIEW_SHARE * len(cn_us)))
-    ]
+    others: list[WorkSpec] = [WorkSpec("review", ("CN", "US")) for _ in range(round(CN_US_REVIEW_SHARE * len(cn_us)))]
     others += [WorkSpec("preprint", ("CN", "US")), WorkSpec("article", ("CN", "US"), is_retracted=True)]
     others += [WorkSpec("letter", (), layout="unlocated")]
     quotas = {kind: round(share * n_works) for kind, share in TYPE_SHARES.items()}
@@ -515,9 +513,7 @@ def year_specs(rng: random.Random, year: int) -> list[WorkSpec]:
             if kind == "paratext":
                 others.append(WorkSpec("paratext", (), layout="no_authors"))
             elif kind == "retracted":
-                others.append(
-                    WorkSpec("article", random_countries(rng, year, p_international), is_retracted=True)
-                )
+                others.append(WorkSpec("article", random_countries(rng, year, p_international), is_retracted=True))
             else:
                 others.append(WorkSpec(kind, random_countries(rng, year, p_international)))
     specs = articles + others
@@ -552,9 +548,7 @@ def draw_author(rng: random.Random, pool: Sequence[Author], used: set[str]) -> A
             return author
 
 
-def other_institution(
-    rng: random.Random, world: World, code: str, exclude: Institution | None
-) -> Institution:
+def other_institution(rng: random.Random, world: World, code: str, exclude: Institution | None) -> Institution:
     """A random institution of country ``code`` other than ``exclude``."""
     while True:
         inst = rng.choice(world.institutions[code])
@@ -599,9 +593,7 @@ def raw_affiliation(insts: Sequence[Institution], countries: Sequence[str], rng:
     """At most one short raw affiliation string, consistent with the matched institutions."""
     if insts:
         parts = [
-            f"{i.display_name.split(' (')[0]}, {COUNTRIES[i.country_code][0]}"
-            if i.country_code
-            else i.display_name
+            f"{i.display_name.split(' (')[0]}, {COUNTRIES[i.country_code][0]}" if i.country_code else i.display_name
             for i in insts
         ]
         return ["; ".join(parts)]
@@ -610,9 +602,7 @@ def raw_affiliation(insts: Sequence[Institution], countries: Sequence[str], rng:
     return [] if rng.random() < 0.5 else ["Independent researcher"]
 
 
-def byline(
-    rng: random.Random, world: World, spec: WorkSpec
-) -> list[tuple[Author, list[Institution], list[str]]]:
+def byline(rng: random.Random, world: World, spec: WorkSpec) -> list[tuple[Author, list[Institution], list[str]]]:
     """Authors with their institutions and countries, in byline order."""
     used: set[str] = set()
     if spec.layout == "no_authors":
@@ -643,9 +633,7 @@ def byline(
     if len(countries) >= 2:
         n += rng.randint(0, 3)
     n = max(n, len(countries))
-    homes = list(countries) + rng.choices(
-        countries, weights=[weights[c] for c in countries], k=n - len(countries)
-    )
+    homes = list(countries) + rng.choices(countries, weights=[weights[c] for c in countries], k=n - len(countries))
     rng.shuffle(homes)
     people = []
     covered: set[str] = set()
@@ -715,9 +703,7 @@ def authorship_json(
         "is_corresponding": corresponding,
         "raw_author_name": author.display_name,
         "raw_affiliation_strings": raw,
-        "affiliations": [
-            {"raw_affiliation_string": s, "institution_ids": [i.id for i in insts]} for s in raw
-        ],
+        "affiliations": [{"raw_affiliation_string": s, "institution_ids": [i.id for i in insts]} for s in raw],
     }
 
 
@@ -884,9 +870,7 @@ def write_outputs(out_dir: Path, journals_csv: Path) -> dict[str, object]:
         "generator": "scripts/generate_openalex_sample.py",
         "seed": SEED,
         "synthetic": True,
-        "description": (
-            "Synthetic OpenAlex works sample (list-response shape, select= of the root fields below)."
-        ),
+        "description": ("Synthetic OpenAlex works sample (list-response shape, select= of the root fields below)."),
         "root_fields": [
             "id",
             "doi",
@@ -904,9 +888,7 @@ def write_outputs(out_dir: Path, journals_csv: Path) -> dict[str, object]:
         ],
         "nature_index_journals_csv": {
             "path": str(
-                journals_csv.relative_to(REPO_ROOT)
-                if journals_csv.is_relative_to(REPO_ROOT)
-                else journals_csv
+                journals_csv.relative_to(REPO_ROOT) if journals_csv.is_relative_to(REPO_ROOT) else journals_csv
             ),
             "sha256": sha256(journals_csv.read_bytes()),
         },
@@ -950,9 +932,7 @@ def validate(by_year: dict[int, list[dict]], singletons: list[dict]) -> None:
                 auths = rec["authorships"]
                 if rec["countries_distinct_count"] != len(work_countries(rec)):
                     raise ValueError(f"countries_distinct_count mismatch: {rec['id']}")
-                if rec["institutions_distinct_count"] != len(
-                    {i["id"] for a in auths for i in a["institutions"]}
-                ):
+                if rec["institutions_distinct_count"] != len({i["id"] for a in auths for i in a["institutions"]}):
                     raise ValueError(f"institutions_distinct_count mismatch: {rec['id']}")
                 for i, a in enumerate(auths):
                     codes = sorted({x["country_code"] for x in a["institutions"] if x["country_code"]})
@@ -992,9 +972,7 @@ def summary(by_year: dict[int, list[dict]], singletons: list[dict], ni_issns: se
         universe = [w for w in works if in_universe(w)]
         ks = [work_countries(w) for w in universe]
         intl = sum(len(k) >= 2 for k in ks)
-        ni = [
-            w for w in universe if set((w["primary_location"]["source"] or {}).get("issn") or ()) & ni_issns
-        ]
+        ni = [w for w in universe if set((w["primary_location"]["source"] or {}).get("issn") or ()) & ni_issns]
         cn_us_ni = sum({"CN", "US"} <= work_countries(w) for w in ni)
         pair_counts = " ".join(f"{sum({a, b} <= k for k in ks):>5}" for a, b in pairs)
         lines.append(
@@ -1044,11 +1022,7 @@ def summary(by_year: dict[int, list[dict]], singletons: list[dict], ni_issns: se
                 )
             )
         )
-    return (
-        "\n".join(lines)
-        + "\n\nAuthorship edge cases (authorships / works per year):\n"
-        + "\n".join(edge_lines)
-    )
+    return "\n".join(lines) + "\n\nAuthorship edge cases (authorships / works per year):\n" + "\n".join(edge_lines)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

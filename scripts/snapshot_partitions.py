@@ -3,11 +3,12 @@ line, for scripts/materialize.sh to extract in parallel runs. The sensor does th
 
 import dagster as dg
 
-from assets.snapshot import SNAPSHOT_PARTITIONS, new_partitions
-from pipeline.settings import load_settings
+from assets.openalex_snapshot.parts import SNAPSHOT_PARTITIONS
+from assets.openalex_snapshot.sensor import new_partitions
+from pipeline.settings import RunSettings
 
 if __name__ == "__main__":
     instance = dg.DagsterInstance.get()
-    new = new_partitions(instance, load_settings())
+    new = new_partitions(instance, RunSettings().get())
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, new)
     print("\n".join(new))

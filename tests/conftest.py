@@ -17,9 +17,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 import pipeline.http as http_module
-from pipeline.flights import soda as soda_module
-from pipeline.openalex.sample import SAMPLE_DIR
-from pipeline.resources import T100_SAMPLE_DIR
+from assets.openalex.sample import SAMPLE_DIR
+from assets.soda import sample as soda_module
+from assets.t100.sample import SAMPLE_DIR as T100_SAMPLE_DIR
 from tests.fakes.oecd import FakeOecd
 from tests.fakes.openalex import FakeOpenAlex
 from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
@@ -87,7 +87,7 @@ CONTRACT_VARS = (
     "OPENSKY_CLIENT_SECRET",
 )
 # Dagster EnvVars must be set; empty means "not configured".
-UNSET_VARS = ("UIS_VERSION", "SODA_APP_TOKEN", "T100_DIR", "OPENSKY_CLIENT_ID", "OPENSKY_CLIENT_SECRET")
+UNSET_VARS = ("SODA_APP_TOKEN", "T100_DIR", "OPENSKY_CLIENT_ID", "OPENSKY_CLIENT_SECRET")
 TEST_API_KEY = "test-key-3f9c"
 
 

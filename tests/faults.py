@@ -21,7 +21,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -29,21 +29,20 @@ from urllib.parse import urlencode
 from werkzeug import Request, Response
 from werkzeug.serving import WSGIRequestHandler
 
-from pipeline.flights import soda
-from pipeline.flights.opensky import ARRIVALS_PATH as OPENSKY_ARRIVALS
+from assets.oecd.resource import OecdResource
+from assets.openalex.resource import OpenAlexResource
+from assets.openalex.sample import SAMPLE_DIR as OPENALEX_SAMPLE
+from assets.opensky.client import ARRIVALS_PATH as OPENSKY_ARRIVALS
+from assets.opensky.resource import OpenSkyResource
+from assets.soda import client as soda
+from assets.soda.resource import SodaResource
+from assets.soda.sample import SAMPLE_DIR as SODA_SAMPLE
+from assets.uis.client import DATA_PATH as UIS_DATA
+from assets.uis.client import INBOUND_TOTAL, OUTBOUND_TOTAL
+from assets.uis.resource import UisResource
+from assets.worldbank.resource import WorldBankResource
 from pipeline.http import JsonHttpClient
-from pipeline.mobility.uis import DATA_PATH as UIS_DATA
-from pipeline.mobility.uis import INBOUND_TOTAL, OUTBOUND_TOTAL
-from pipeline.openalex.sample import SAMPLE_DIR as OPENALEX_SAMPLE
-from pipeline.resources import (
-    OecdResource,
-    OpenAlexResource,
-    OpenSkyResource,
-    SodaResource,
-    UisResource,
-    WorldBankResource,
-)
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import REPO_ROOT, load_settings
 from tests.fakes.oecd import FakeOecd
 from tests.fakes.openalex import FakeOpenAlex
 from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
@@ -307,9 +306,10 @@ OPENALEX = Connector(
     name="OpenAlex",
     source="openalex",
     fake=lambda: FakeOpenAlex(list(_openalex_works()), api_key=OPENALEX_KEY),
+    # The run's settings without OPENALEX_BASE_URL, which would override the fake's URL.
     client=lambda url, s: OpenAlexResource(
         base_url=url, api_key=OPENALEX_KEY, mailto=OPENALEX_MAILTO, per_page=25, **s
-    ).client(),
+    ).client(replace(load_settings(), environment={})),
     # CN–US 2019: 85 works in pages of 25 (4 pages, then the empty page that ends the cursor), one
     # truncated author list fetched again as a singleton. The fake holds the year's works only.
     extract=lambda c: c.fetch_works(
@@ -338,7 +338,10 @@ UIS = Connector(
     source="uis",
     fake=FakeUis,
     # 2 indicators x 10 countries x 11 years = 220 cells: two chunks of 110 under max_records 120.
-    client=lambda url, s: UisResource(base_url=url, max_records=120, **s).client(),
+    # Live settings without UIS_BASE_URL, which would override the fake's URL.
+    client=lambda url, s: UisResource(base_url=url, max_records=120, **s).source(
+        replace(load_settings(), mode="live", environment={})
+    ),
     extract=lambda c: c.fetch([INBOUND_TOTAL, OUTBOUND_TOTAL], list(UIS_COUNTRIES), 2013, 2023, UIS_VERSION),
     http=lambda c: [c.http],
     target=lambda r: r.path == UIS_DATA,
@@ -356,7 +359,10 @@ OECD = Connector(
     name="OECD",
     source="oecd",
     fake=FakeOecd.from_sample,
-    client=lambda url, s: OecdResource(base_url=url + "public/rest/", **s).client(),
+    # Live settings without OECD_BASE_URL, which would override the fake's URL.
+    client=lambda url, s: OecdResource(base_url=url + "public/rest/", **s).source(
+        replace(load_settings(), mode="live", environment={})
+    ),
     extract=lambda c: c.observations(
         c.mobility_dataflow(),
         ["USA", "GBR", "AUS", "CAN", "JPN", "DEU", "FRA", "KOR"],
@@ -384,7 +390,7 @@ WB_COUNTRIES = ("CHN", "USA", "GBR", "DEU", "JPN", "KOR", "IND", "FRA", "CAN", "
 
 
 def _worldbank_client(url: str, settings: dict[str, Any]) -> Any:
-    client = WorldBankResource(base_url=url, **settings).client()
+    client = WorldBankResource(base_url=url, **settings).source(replace(load_settings(), mode="live", environment={}))
     client.per_page = 25  # 60 rows: pages of 25, 25, 10 (the resource keeps the client's default 1,000)
     return client
 
@@ -441,9 +447,12 @@ SODA = Connector(
     name="Socrata",
     source=soda.SOURCE,
     fake=lambda: FakeSoda(
-        json.loads((soda.SAMPLE_DIR / "xgub-n9bw.json").read_text(encoding="utf-8")), app_token=SODA_TOKEN
+        json.loads((SODA_SAMPLE / "xgub-n9bw.json").read_text(encoding="utf-8")), app_token=SODA_TOKEN
     ),
-    client=lambda url, s: SodaResource(base_url=url, app_token=SODA_TOKEN, page_size=SODA_PAGE, **s).client(),
+    # Live settings without SODA_BASE_URL, which would override the fake's URL.
+    client=lambda url, s: SodaResource(base_url=url, app_token=SODA_TOKEN, page_size=SODA_PAGE, **s).source(
+        replace(load_settings(), mode="live", environment={})
+    ),
     extract=lambda c: c.passenger_rows(["PEK"], (2018, 2020)),  # 116 rows: pages of 40, 40, 36
     http=lambda c: [c.http],
     target=_soda_page_two,
@@ -479,7 +488,7 @@ OPENSKY = Connector(
         client_id=OPENSKY_ID,
         client_secret=OPENSKY_SECRET,
         **s,
-    ).client(),
+    ).source(replace(load_settings(), mode="live", environment={})),  # no OPENSKY_*_URL overriding the fake's
     extract=lambda c: c.arrivals("KCMI", OPENSKY_DAY0, OPENSKY_DAY0 + 3 * 86_400),  # three day windows
     http=lambda c: [c.http, c.token.http],
     target=lambda r: r.path == API_PREFIX + OPENSKY_ARRIVALS,

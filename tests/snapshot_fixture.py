@@ -1,4 +1,4 @@
-"""Tiny OpenAlex snapshot folders for tests (pipeline/openalex/snapshot.py), in any supported layout.
+"""Tiny OpenAlex snapshot folders for tests (assets/openalex_snapshot/reader.py), in any supported layout.
 
 The two-release scenario (docs/methods.md#openalex-snapshot: a changed record moves to a newer partition):
 

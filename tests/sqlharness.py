@@ -2,7 +2,7 @@
 
 `build_marts(works)` gives a DuckDB connection holding the same tables the sample-mode assets write:
 ref tables (countries, territory map, Nature Index journals and ISSNs), raw.openalex_works parsed by
-warehouse/raw/openalex_works.sql, every core table (record tables, then the `.records.sql` counts)
+assets/openalex/openalex_works.sql, every core table (record tables, then the `.records.sql` counts)
 and the three marts, each written through `load_gated` + `TableLoad` + `sql_text` as the assets do
 (no suites: nothing is validated, the SQL is the subject under test).
 
@@ -19,12 +19,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+import assets.openalex_snapshot.table  # noqa: F401  (declares raw.openalex_snapshot_works: core SQL reads it)
 from assets.common import RAW_SCOPE
-from assets.papers import BOOTSTRAP_TABLES, CORE_RECORD_TABLES, COUNT_TABLES, incoming_works_frame
-from assets.reference import NATURE_INDEX_ISSNS_SQL, countries_frame, journals_frame, territory_frame
-from pipeline.openalex.client import WorkRecord
+from assets.openalex.client import WorkRecord
+from assets.openalex.raw import incoming_works_frame
+from assets.papers import BOOTSTRAP_TABLES, CORE_RECORD_TABLES, COUNT_TABLES
+from assets.reference.countries import countries_frame, territory_frame
+from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
 from pipeline.settings import Settings, load_settings
-from pipeline.warehouse import TableLoad, connect, init_schema, load_gated, set_variables, sql_text
+from pipeline.warehouse import TableLoad, connect, init_schema, load_gated, package_sql, set_variables, sql_text
 
 OPENALEX = "https://openalex.org/"
 MART_TABLES = ("mart.bilateral_papers", "mart.country_papers", "mart.papers_quality")
@@ -170,7 +173,7 @@ def build_marts(
             [
                 TableLoad(
                     "raw.openalex_works",
-                    sql_text("raw/openalex_works.sql"),
+                    package_sql("assets.openalex", "openalex_works.sql"),
                     scope=RAW_SCOPE.format(year="publication_year"),
                 ),
             ],

@@ -12,6 +12,7 @@ from werkzeug import Response
 
 from assets.operations import alert_on_run_failure
 from pipeline.alerts import AlertDeliveryError
+from pipeline.settings import RunSettings
 
 
 @dg.op
@@ -33,6 +34,7 @@ def evaluate_on_failed_run():
         dagster_event=result.get_run_failure_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
+        resources={"run_settings": RunSettings()},
     ).for_run_failure()
     return result, alert_on_run_failure(context)
 

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-import pipeline.openalex.sample as sample_module
+import assets.openalex.sample as sample_module
 from assets.definitions import defs
 from pipeline.dictionary import dictionary, undocumented
 from pipeline.publish import build_path, table_checksums

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assets.soda import client as soda_module
 from pipeline.dictionary import examples
-from pipeline.flights import soda as soda_module
 from pipeline.publish import build_path
 from tests.conftest import OPENSKY_SECRET
 from tests.test_e2e import failed_checks, fingerprint, materialize, query

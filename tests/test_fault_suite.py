@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -29,8 +29,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug.test import create_environ
 
+from assets.soda.resource import SodaResource
 from pipeline.http import REDACTED, SourceError
-from pipeline.resources import SodaResource
+from pipeline.settings import load_settings
 from tests.faults import (
     CASES,
     CONNECTORS,
@@ -200,7 +201,8 @@ def test_socrata_empty_last_page_at_the_exact_end_is_the_end(server: HTTPServer)
     fake = SODA.fake()
     server.clear()
     fake.install(server)
-    client = SodaResource(base_url=server.url_for(""), page_size=58, requests_per_second=0).client()
+    live = replace(load_settings(), mode="live", environment={})  # no SODA_BASE_URL overriding the fake's URL
+    client = SodaResource(base_url=server.url_for(""), page_size=58, requests_per_second=0).source(live)
     assert len(client.passenger_rows(["PEK"], (2018, 2020))) == 116
     assert [r.params.get("$offset", r.params["$select"]) for r in fake.requests] == [
         "0",

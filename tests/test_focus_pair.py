@@ -61,14 +61,14 @@ def test_summary_follows_the_focus_pair_and_prints_the_reports_path(tmp_path: Pa
     reports = tmp_path / "reports"
     monkeypatch.setenv("COLLAB_REPORT_DIR", str(reports))
 
-    default = summary(warehouse)  # COLLAB_FOCUS unset: CN,US
+    default = summary(warehouse, load_settings())  # COLLAB_FOCUS unset: CN,US
     assert "CN–US, paper_set 'all'" in default and "111111" in default and "222222" not in default
     assert f"Report: {reports / 'cn_us.html'} (not there:" in default
 
     monkeypatch.setenv("COLLAB_FOCUS", "DE,FR")
     reports.mkdir()
     (reports / "de_fr.html").write_text("<p>report</p>", encoding="utf-8")
-    text = summary(warehouse)
+    text = summary(warehouse, load_settings())
     assert "DE–FR, paper_set 'all'" in text and "222222" in text
     assert "CN" not in text.split("table ")[1] and "111111" not in text
     assert f"Report: {reports / 'de_fr.html'} (open it in a browser" in text
@@ -124,7 +124,7 @@ def test_report_and_summary_are_about_the_first_two_focus_countries(de_fr, monke
     assert html.count('id="signals-sample-watermark"') == 1  # the charts say SAMPLE on themselves
     monkeypatch.setenv("COLLAB_FOCUS", "DE,FR,CN")
     monkeypatch.setenv("COLLAB_REPORT_DIR", str(reports))
-    text = summary(path)
+    text = summary(path, load_settings())
     assert "DE–FR, paper_set 'all'" in text and "DE–FR breaks" in text and "CN–US" not in text
     assert text.rstrip().endswith(f"Report: {reports / 'de_fr.html'} (open it in a browser; it works offline)")
 

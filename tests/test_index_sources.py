@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from pipeline.breaks import PROVENANCE
-from pipeline.settings import REPO_ROOT
+from pipeline.settings import REPO_ROOT, load_settings
 from pipeline.summary import summary
 from tests.test_e2e import materialize, query
 from tests.test_e2e_families import MOBILITY, step_failures
@@ -222,7 +222,7 @@ def test_readme_summary_and_report_show_the_one_student_index(sample_warehouse):
     sql = re.search(r"(SELECT year, students, source, sources_available.*?;)", readme, re.DOTALL).group(1)
     from_readme = {r[0]: (r[4], r[5]) for r in query(sample_warehouse, sql)}
     assert from_readme[2023] == (79.6, "same_source") and 2024 not in from_readme
-    text = summary(sample_warehouse)
+    text = summary(sample_warehouse, load_settings())
     assert re.search(r"\n  2023    269914  uis\s+79\.6  same_source\s+sample\n", text)
     assert "iie_open_doors" not in text.split("CN→US mobile students")[1].split("\n\n")[0]
     html = (sample_warehouse.parent / "reports" / "cn_us.html").read_text(encoding="utf-8")

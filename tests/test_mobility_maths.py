@@ -10,9 +10,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.reference import countries_frame, territory_frame
+# The slices' table modules declare the raw tables the SQL reads (init_schema creates the declared tables).
+import assets.oecd.table
+import assets.open_doors.table
+import assets.uis.table  # noqa: F401
+from assets.open_doors import reader as open_doors
+from assets.reference.countries import countries_frame, territory_frame
 from pipeline.http import SourceError
-from pipeline.mobility import open_doors
 from pipeline.settings import load_settings
 from pipeline.warehouse import init_schema, set_variables, sql_text
 

@@ -8,8 +8,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from pipeline.http import SourceError
-from pipeline.mobility.oecd import (
+from assets.oecd.client import (
     AGENCY,
     BASE_URL,
     DEFAULT_DATAFLOW,
@@ -19,9 +18,11 @@ from pipeline.mobility.oecd import (
     Dataflow,
     OecdClient,
     OecdHttp,
-    SampleOecd,
     parse_data_csv,
 )
+from assets.oecd.sample import SampleOecd
+from pipeline.http import SourceError
+from tests.fakes import no_wait
 from tests.fakes.oecd import UNKNOWN_FLOW_TEXT, FakeFlow, FakeOecd
 
 DESTINATIONS = ["USA", "GBR", "AUS", "CAN", "JPN", "DEU", "FRA", "KOR"]
@@ -31,19 +32,11 @@ CHN_USA = [235_112, 261_086, 291_047, 312_133, 327_208, 342_061, 345_190, 318_05
 
 @pytest.fixture
 def fake(httpserver) -> FakeOecd:
-    service = FakeOecd.from_sample()
-    service.install(httpserver)
-    return service
+    return FakeOecd.from_sample().install(httpserver)
 
 
 def make_client(httpserver, max_downloads: int = 20, **http_settings) -> OecdClient:
-    http = OecdHttp(
-        base_url=httpserver.url_for("/public/rest/"),
-        requests_per_second=0,
-        sleep=lambda seconds: None,  # waits are asserted, not slept
-        backoff_initial=0,
-        **http_settings,
-    )
+    http = OecdHttp(base_url=httpserver.url_for("/public/rest/"), **no_wait(**http_settings))
     return OecdClient(http, max_downloads=max_downloads)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from assets.openalex.client import normalise_group_key
+from assets.openalex.resource import OpenAlexResource
 from pipeline.http import CallBudgetExceeded, SourceError
-from pipeline.openalex.client import normalise_group_key
-from pipeline.resources import OpenAlexResource
+from pipeline.settings import load_settings
 from tests.conftest import TEST_API_KEY
 from tests.fakes.openalex import FakeOpenAlex
 
@@ -21,7 +24,8 @@ def make_client(fake_openalex: FakeOpenAlex, httpserver, **overrides):
         "requests_per_second": 0,
         **overrides,
     }
-    client = OpenAlexResource(**settings).client()
+    # The run's settings without OPENALEX_BASE_URL, which would override the fake's URL.
+    client = OpenAlexResource(**settings).client(replace(load_settings(), environment={}))
     client.http.sleep = lambda seconds: None  # waits are asserted, not slept
     client.http.backoff_initial = 0
     return client

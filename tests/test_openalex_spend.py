@@ -14,8 +14,8 @@ from requests.structures import CaseInsensitiveDict
 
 import pipeline.http as http_module
 from assets.definitions import defs
+from assets.openalex.spend import DailyBudgetSpent, Spend, SpendBudgetExceeded, call_kind
 from pipeline.http import CallBudgetExceeded
-from pipeline.openalex.spend import DailyBudgetSpent, Spend, SpendBudgetExceeded, call_kind
 from pipeline.publish import build_path
 from tests.test_e2e import query
 from tests.test_openalex_client import CN_US, make_client

@@ -12,9 +12,11 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.flights import opensky
-from pipeline.flights.opensky import DAY, SampleOpenSky, build_opensky, daily_windows
+from assets.opensky import client as opensky
+from assets.opensky.client import DAY, build_opensky, daily_windows
+from assets.opensky.sample import SAMPLE_DIR, SampleOpenSky
 from pipeline.http import SourceError
+from tests.fakes import no_wait
 from tests.fakes.opensky import ARRIVALS_PATH, RECORDED_EBNM_FLIGHT, TOKEN_PATH, FakeOpenSky, compact
 
 RECORDING = Path(__file__).parent / "data" / "opensky"  # the real recordings, verbatim (data/opensky/README.md)
@@ -70,13 +72,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def fake_opensky(httpserver, clock) -> FakeOpenSky:
-    fake = FakeOpenSky({"KCMI": kcmi_flights(), "EBNM": [RECORDED_EBNM_FLIGHT]}, clock=clock)
-    fake.install(httpserver)
-    return fake
+    return FakeOpenSky({"KCMI": kcmi_flights(), "EBNM": [RECORDED_EBNM_FLIGHT]}, clock=clock).install(httpserver)
 
 
 def make_client(fake: FakeOpenSky, httpserver, clock: Clock, *, secret: str | None = None, **http):
-    settings = {"requests_per_second": 0, "sleep": lambda seconds: None, "backoff_initial": 0, **http}
+    settings = no_wait(**http)
     client = build_opensky(
         fake.client_id,
         fake.client_secret if secret is None else secret,
@@ -282,7 +282,7 @@ def test_sample_reader_equals_the_live_client(fake_opensky, httpserver, clock, t
 
 
 def test_bundled_samples_match_a_fake_serving_them(httpserver, clock):
-    files = sorted(opensky.SAMPLE_DIR.glob("arrivals_*.json"))
+    files = sorted(SAMPLE_DIR.glob("arrivals_*.json"))
     if not files:
         pytest.skip("the bundled OpenSky sample has not been generated yet")
     per_airport = {f.stem.removeprefix("arrivals_"): json.loads(f.read_text(encoding="utf-8")) for f in files}

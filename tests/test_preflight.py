@@ -57,7 +57,7 @@ def test_every_unreachable_source_is_named_with_its_setting_in_one_message():
     env = live(UIS_BASE_URL="http://uis.test", SODA_BASE_URL="http://soda.test", OPENSKY_CLIENT_ID="")
     with pytest.raises(PreflightError) as failed:
         preflight(
-            EVERY_LIVE_STEP, env, probe=Probes(down=("http://uis.test", "http://soda.test"), sources=LIVE_SOURCES)
+            EVERY_LIVE_STEP, env, probe=Probes(down=("http://uis.test", "http://soda.test")), sources=LIVE_SOURCES
         )
     lines = str(failed.value).splitlines()
     assert lines[0] == "the run cannot start:"

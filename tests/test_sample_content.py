@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 FINGERPRINT = Path(__file__).parent / "data" / "sample_content.json"
 UPDATE_VAR = "COLLAB_UPDATE_SAMPLE_CONTENT"
@@ -87,6 +88,7 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     return lines
 
 
+@pytest.mark.e2e
 def test_the_sample_build_holds_what_it_held(sample_build):
     actual = fingerprint(sample_build.warehouse)
     if os.environ.get(UPDATE_VAR):

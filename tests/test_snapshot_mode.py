@@ -11,16 +11,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-import pipeline.openalex.sample as sample_module
+import assets.openalex.sample as sample_module
 from assets.definitions import defs
-from assets.snapshot import (
-    PARTS,
-    SNAPSHOT_PARTITIONS,
-    new_partitions,
-    openalex_snapshot_parts,
-    openalex_snapshot_sensor,
-)
-from pipeline.settings import load_settings
+from assets.openalex_snapshot.parts import PARTS, SNAPSHOT_PARTITIONS, openalex_snapshot_parts
+from assets.openalex_snapshot.sensor import new_partitions, openalex_snapshot_sensor
+from pipeline.settings import RunSettings, load_settings
 from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, synthetic_works, work, write_works_snapshot
 from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query
 
@@ -44,7 +39,12 @@ def extract_new_partitions(instance: dg.DagsterInstance) -> list[str]:
     new = new_partitions(instance, load_settings())
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, new)
     for partition in new:
-        result = dg.materialize([openalex_snapshot_parts], partition_key=partition, instance=instance)
+        result = dg.materialize(
+            [openalex_snapshot_parts],
+            resources={"run_settings": RunSettings()},
+            partition_key=partition,
+            instance=instance,
+        )
         assert result.success, partition
     return new
 
@@ -140,12 +140,16 @@ def test_works_without_authorships_count_as_unlocated_in_papers_quality_as_in_ap
 def test_sensor_requests_only_partitions_above_the_watermark(isolated_env, snapshot_env):
     instance = dg.DagsterInstance.ephemeral()
     build_snapshot(snapshot_env, "legacy", release=1)
-    first = openalex_snapshot_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    first = openalex_snapshot_sensor(
+        dg.build_sensor_context(instance=instance, definitions=defs, resources={"run_settings": RunSettings()})
+    )
     assert [r.partition_key for r in first.run_requests] == ["2026-01-01", "2026-02-01"]
     assert all(r.asset_selection == [dg.AssetKey(PARTS.split("."))] for r in first.run_requests)
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01", "2026-02-01"])
     build_snapshot(snapshot_env, "legacy", release=2)
-    second = openalex_snapshot_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    second = openalex_snapshot_sensor(
+        dg.build_sensor_context(instance=instance, definitions=defs, resources={"run_settings": RunSettings()})
+    )
     assert [r.partition_key for r in second.run_requests] == ["2026-03-01"]
 
 
@@ -157,7 +161,11 @@ def test_bad_partition_fails_its_check_and_writes_no_file(isolated_env, snapshot
     target = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0000.gz"))
     _replace_in_gzip(target, '"countries": ["CN"]', '"countries": ["XX"]')
     result = dg.materialize(
-        [openalex_snapshot_parts], partition_key="2026-01-01", instance=instance, raise_on_error=False
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key="2026-01-01",
+        instance=instance,
+        raise_on_error=False,
     )
     assert not result.success
     assert [e.passed for e in result.get_asset_check_evaluations()] == [False]
@@ -189,10 +197,20 @@ def test_a_partition_read_in_batches_gives_the_same_rows_one_file_per_batch(
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
     store = tmp_path / "store"
-    whole = dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance)
+    whole = dg.materialize(
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key="2026-01-01",
+        instance=instance,
+    )
     one_batch = _partition_rows(store, "2026-01-01")
     monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")  # every part a batch of its own
-    batched = dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance)
+    batched = dg.materialize(
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key="2026-01-01",
+        instance=instance,
+    )
     assert list(_store_files(store)) == [
         "updated_date=2026-01-01/works_0000.parquet",
         "updated_date=2026-01-01/works_0001.parquet",
@@ -214,7 +232,12 @@ def test_a_failed_batch_keeps_the_previous_extraction_of_the_partition(
     build_snapshot(snapshot_env, "jsonl", release=1)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
-    assert dg.materialize([openalex_snapshot_parts], partition_key="2026-01-01", instance=instance).success
+    assert dg.materialize(
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key="2026-01-01",
+        instance=instance,
+    ).success
     store = tmp_path / "store"
     before = _store_files(store)
     # the first batch passes and is written; the second holds an unknown country code
@@ -222,7 +245,11 @@ def test_a_failed_batch_keeps_the_previous_extraction_of_the_partition(
     second_part = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0001.gz"))
     _replace_in_gzip(second_part, '"countries": ["JP"]', '"countries": ["XX"]')
     result = dg.materialize(
-        [openalex_snapshot_parts], partition_key="2026-01-01", instance=instance, raise_on_error=False
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key="2026-01-01",
+        instance=instance,
+        raise_on_error=False,
     )
     assert not result.success
     [check] = result.get_asset_check_evaluations()

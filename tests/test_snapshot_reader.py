@@ -1,4 +1,4 @@
-"""The OpenAlex snapshot reader (pipeline/openalex/snapshot.py) on tiny snapshots (tests/snapshot_fixture.py)."""
+"""The OpenAlex snapshot reader (assets/openalex_snapshot/reader.py) on tiny snapshots (tests/snapshot_fixture.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.http import SourceError
-from pipeline.openalex.snapshot import (
+from assets.openalex_snapshot.reader import (
     MERGED_IDS_SCHEMA,
     OUTPUT_COLUMNS,
     OUTPUT_SCHEMA,
@@ -24,7 +23,8 @@ from pipeline.openalex.snapshot import (
     open_snapshot,
     part_batches,
 )
-from pipeline.warehouse import sql_text
+from pipeline.http import SourceError
+from pipeline.warehouse import package_sql
 from tests.snapshot_fixture import (
     OPENALEX,
     P1,
@@ -261,7 +261,7 @@ def test_rows_parse_as_the_api_path_parses_the_same_work_objects(tmp_path, conn)
         "SELECT work_id, publication_year, type, is_paratext, is_retracted, n_authorships::INTEGER AS n_authorships, "
         'countries, from_json(payload, \'{"authorships": [{"institutions": [{"id": "VARCHAR", '
         '"country_code": "VARCHAR"}], "countries": ["VARCHAR"]}]}\').authorships AS authorships '
-        "FROM (" + sql_text("raw/openalex_works.sql") + ")"
+        "FROM (" + package_sql("assets.openalex", "openalex_works.sql") + ")"
     ).pl()
     compared = ["work_id", "publication_year", "type", "is_paratext", "is_retracted", "n_authorships", "countries"]
     compared += ["authorships"]

@@ -1,10 +1,10 @@
-"""The extraction store (pipeline/openalex/snapshot_store.py): readers only ever see whole partitions."""
+"""The extraction store (assets/openalex_snapshot/store.py): readers only ever see whole partitions."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.openalex.snapshot_store import extracted_files, partition_dir, start_building, swap_in
+from assets.openalex_snapshot.store import extracted_files, partition_dir, start_building, swap_in
 
 
 def _write(folder: Path, *names: str) -> None:

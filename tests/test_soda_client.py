@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from pipeline.flights import soda
-from pipeline.flights.soda import SampleSoda, SodaRow, build_soda
+from assets.soda import client as soda
+from assets.soda.client import SodaRow, build_soda
+from assets.soda.sample import SAMPLE_DIR, SampleSoda
 from pipeline.http import SourceError
+from tests.fakes import local_http
 from tests.fakes.soda import FakeSoda
 
 APP_TOKEN = "soda-app-token-5e2b"
@@ -87,14 +89,11 @@ def dataset() -> list[dict[str, str]]:
 
 @pytest.fixture
 def fake_soda(httpserver, dataset) -> FakeSoda:
-    fake = FakeSoda(dataset, app_token=APP_TOKEN)
-    fake.install(httpserver)
-    return fake
+    return FakeSoda(dataset, app_token=APP_TOKEN).install(httpserver)
 
 
 def make_client(httpserver, *, app_token: str | None = APP_TOKEN, page_size: int = 50_000, **http):
-    settings = {"requests_per_second": 0, "sleep": lambda seconds: None, "backoff_initial": 0, **http}
-    return build_soda(app_token, base_url=httpserver.url_for("").rstrip("/"), page_size=page_size, **settings)
+    return build_soda(app_token, page_size=page_size, **local_http(httpserver, **http))
 
 
 # --------------------------------------------------------------------------- paging
@@ -275,7 +274,7 @@ def test_sample_reader_fails_clearly_on_a_bad_row(dataset, tmp_path):
 
 
 def test_bundled_sample_matches_a_fake_serving_it(httpserver):
-    path: Path = soda.SAMPLE_DIR / f"{soda.DATASET}.json"
+    path: Path = SAMPLE_DIR / f"{soda.DATASET}.json"
     if not path.exists():
         pytest.skip("the bundled SODA sample has not been generated yet")
     rows = json.loads(path.read_text(encoding="utf-8"))

@@ -30,6 +30,14 @@ import duckdb
 import pandas as pd
 import pytest
 
+import assets.oecd.suites as oecd_suites
+import assets.open_doors.suites as open_doors_suites
+import assets.openalex.suites as openalex_suites
+import assets.openalex_snapshot.suites as snapshot_suites
+import assets.opensky.suites as opensky_suites
+import assets.soda.suites as soda_suites
+import assets.t100.suites as t100_suites
+import assets.uis.suites as uis_suites
 import assets.worldbank.suites as worldbank_suites
 import pipeline.context.suites as context_suites
 import pipeline.flights.suites as flight_suites
@@ -38,7 +46,21 @@ import pipeline.suites as paper_suites
 from assets.worldbank.client import INDICATORS
 from pipeline.validation import CRITICAL, WARNING, Suite, SuiteResult, validate_query
 
-MODULES: tuple[ModuleType, ...] = (paper_suites, flight_suites, mobility_suites, context_suites, worldbank_suites)
+MODULES: tuple[ModuleType, ...] = (
+    paper_suites,
+    flight_suites,
+    t100_suites,
+    soda_suites,
+    opensky_suites,
+    mobility_suites,
+    uis_suites,
+    oecd_suites,
+    open_doors_suites,
+    context_suites,
+    worldbank_suites,
+    snapshot_suites,
+    openalex_suites,
+)
 # Functions that return no suite by design (tables validated through the tables built from them).
 NO_SUITES = {paper_suites.no_checks}
 
@@ -148,7 +170,7 @@ def args(previous: int = 2, **more: Any) -> dict[str, Any]:
 
 CASES: list[Case] = [
     Case(
-        paper_suites.raw_openalex_works,
+        openalex_suites.raw_openalex_works,
         args(years=YEARS),
         "raw.openalex_works",
         R(
@@ -171,7 +193,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        paper_suites.raw_openalex_snapshot_parts,
+        snapshot_suites.raw_openalex_snapshot_parts,
         {},
         "raw.openalex_snapshot_parts",
         R(
@@ -189,7 +211,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        paper_suites.raw_openalex_snapshot_works,
+        snapshot_suites.raw_openalex_snapshot_works,
         args(),
         "raw.openalex_snapshot_works",
         R(
@@ -212,7 +234,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        paper_suites.raw_openalex_group_counts,
+        openalex_suites.raw_openalex_group_counts,
         args(years=YEARS, live=False),
         "raw.openalex_group_counts",
         R(
@@ -427,7 +449,7 @@ CASES: list[Case] = [
         refs=AIRPORTS,
     ),
     Case(
-        flight_suites.raw_t100_files,
+        t100_suites.raw_t100_files,
         {"previous": 2},
         "raw.t100_files",
         R(
@@ -445,7 +467,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        flight_suites.raw_t100_segments,
+        t100_suites.raw_t100_segments,
         args(min_rows=1),
         "raw.t100_segments",
         R(
@@ -474,7 +496,7 @@ CASES: list[Case] = [
         refs=AIRPORTS,
     ),
     Case(
-        flight_suites.raw_soda_passengers,
+        soda_suites.raw_soda_passengers,
         args(years=YEARS),
         "raw.soda_passengers",
         R(
@@ -488,7 +510,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        flight_suites.raw_opensky_arrivals,
+        opensky_suites.raw_opensky_arrivals,
         args(min_rows=0),
         "raw.opensky_arrivals",
         R(
@@ -632,7 +654,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        mobility_suites.raw_uis_records,
+        uis_suites.raw_uis_records,
         args(years=YEARS),
         "raw.uis_records",
         R(
@@ -650,7 +672,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        mobility_suites.raw_oecd_observations,
+        oecd_suites.raw_oecd_observations,
         args(years=YEARS),
         "raw.oecd_observations",
         R(
@@ -668,7 +690,7 @@ CASES: list[Case] = [
         ),
     ),
     Case(
-        mobility_suites.raw_open_doors,
+        open_doors_suites.raw_open_doors,
         {"previous": 2, "last_year": date.today().year},
         "raw.open_doors",
         R(

@@ -16,8 +16,8 @@ import airportsdata
 import polars as pl
 import pytest
 
-from pipeline.flights.opensky import FLIGHT_FIELDS
-from pipeline.flights.t100 import (
+from assets.opensky.client import FLIGHT_FIELDS
+from assets.t100.reader import (
     DOMESTIC_HEADER,
     INTERNATIONAL_HEADER,
     KNOWN_CLASSES,

@@ -20,8 +20,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.flights.suites import T100_NATURAL_KEY
-from pipeline.flights.t100 import PASSENGER_CLASSES, T100File, read_t100
+from assets.t100.reader import PASSENGER_CLASSES, T100File, read_t100
+from assets.t100.suites import T100_NATURAL_KEY
 from tests.test_e2e import fingerprint, materialize, query
 from tests.test_e2e_families import FLIGHTS, step_failures
 

@@ -8,19 +8,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from pipeline.http import SourceError
-from pipeline.mobility.uis import (
+from assets.uis.client import (
     INBOUND_TOTAL,
     OUTBOUND_TOTAL,
-    SampleUis,
     TooMuchData,
     UisClient,
     UisHttp,
     UisIndicator,
-    UisRecord,
     find_bilateral,
     origin_iso3,
 )
+from assets.uis.sample import SampleUis
+from assets.uis.table import UisRecord
+from pipeline.http import SourceError
+from tests.fakes import local_http
 from tests.fakes.uis import FakeUis, load_sample
 
 COUNTRIES = ["CHN", "USA", "GBR", "AUS", "CAN", "JPN", "KOR", "DEU", "FRA", "IND"]
@@ -30,14 +31,11 @@ TOTALS = [INBOUND_TOTAL, OUTBOUND_TOTAL]
 
 @pytest.fixture
 def fake_uis(httpserver) -> FakeUis:
-    fake = FakeUis()
-    fake.install(httpserver)
-    return fake
+    return FakeUis().install(httpserver)
 
 
 def make_client(httpserver, max_records: int = 100_000, **http) -> UisClient:
-    settings = {"requests_per_second": 0, "sleep": lambda seconds: None, "backoff_initial": 0, **http}
-    return UisClient(UisHttp(base_url=httpserver.url_for("").rstrip("/"), **settings), max_records=max_records)
+    return UisClient(UisHttp(**local_http(httpserver, **http)), max_records=max_records)
 
 
 def data(records: list[UisRecord]) -> list[tuple]:

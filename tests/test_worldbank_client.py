@@ -20,6 +20,7 @@ from assets.worldbank.client import (
 from assets.worldbank.sample import SampleWorldBank
 from assets.worldbank.table import WbObservation
 from pipeline.http import SourceError
+from tests.fakes import local_http
 from tests.fakes.worldbank import FakeWorldBank, Series, load_sample
 
 RECORDED = Path(__file__).parent / "data" / "worldbank"
@@ -29,14 +30,11 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 @pytest.fixture
 def fake_wb(httpserver) -> FakeWorldBank:
-    fake = FakeWorldBank()
-    fake.install(httpserver)
-    return fake
+    return FakeWorldBank().install(httpserver)
 
 
 def make_client(httpserver, per_page: int = 1000, **http) -> WorldBankClient:
-    settings = {"requests_per_second": 0, "sleep": lambda seconds: None, "backoff_initial": 0, **http}
-    return WorldBankClient(WorldBankHttp(base_url=httpserver.url_for("").rstrip("/"), **settings), per_page=per_page)
+    return WorldBankClient(WorldBankHttp(**local_http(httpserver, **http)), per_page=per_page)
 
 
 def data(observations: list[WbObservation]) -> list[tuple]:

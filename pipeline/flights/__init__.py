@@ -1,1 +1,2 @@
-"""Flight-arrival connectors: US DOT Socrata, BTS T-100 files, OpenSky."""
+"""Flight-arrival proxies: the suites of the flight core and mart tables (the sources are slices: assets/t100,
+assets/soda, assets/opensky)."""

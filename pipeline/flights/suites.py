@@ -1,4 +1,5 @@
-"""great-expectations suites of the flight tables (same conventions as pipeline.suites)."""
+"""great-expectations suites of the flight core and mart tables and ref.university_towns (same conventions as
+pipeline.suites); the raw flight tables' suites live in their slices (assets/t100, assets/soda, assets/opensky)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
-from pipeline.flights.t100 import KNOWN_CLASSES
 from pipeline.suites import non_negative, not_null
 from pipeline.validation import WARNING, Suite, iso2_codes, row_count_expectation
 
@@ -14,15 +14,15 @@ ROLES = ["university_town", "control"]
 MAX_TOWN_DISTANCE_KM = 100.0
 
 
-def _months() -> list:
+def months() -> list:
     return [gxe.ExpectColumnValuesToBeBetween(column="month", min_value=1, max_value=12)]
 
 
-def _airport_known(column: str) -> str:
+def airport_known(column: str) -> str:
     return f"coalesce({column} IN (SELECT iata FROM ref.airports), false) AS {column}_known"
 
 
-def _known_airports(*columns: str) -> list:
+def known_airports(*columns: str) -> list:
     """Warnings: BTS uses placeholder and closed-airport codes that airportsdata does not list; their
     passengers are real and still count (the code only cannot be placed on a map)."""
     return [
@@ -51,7 +51,7 @@ def ref_university_towns(previous: int) -> Sequence[Suite]:
         Suite(
             "ref.university_towns",
             "SELECT airport_iata, role, reason, allocation_airport, "
-            f"{_airport_known('airport_iata')}, {_airport_known('allocation_airport')} FROM {{table}}",
+            f"{airport_known('airport_iata')}, {airport_known('allocation_airport')} FROM {{table}}",
             [
                 *not_null("airport_iata", "role", "reason"),
                 gxe.ExpectColumnValuesToBeUnique(column="airport_iata"),
@@ -74,120 +74,20 @@ def ref_university_towns(previous: int) -> Sequence[Suite]:
     ]
 
 
-def raw_t100_files(previous: int) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.t100_files",
-            "SELECT file_name, kind, file_sha256, size_bytes, rows_read FROM {table}",
-            [
-                *not_null("file_name", "kind", "file_sha256"),
-                gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=["international", "domestic"]),
-                gxe.ExpectColumnValuesToMatchRegex(column="file_sha256", regex=r"^[0-9a-f]{64}$"),
-                # The same file dropped twice under two names would count its rows twice.
-                gxe.ExpectColumnValuesToBeUnique(column="file_sha256"),
-                *non_negative("size_bytes", "rows_read"),
-            ],
-            id_columns=["file_name"],
-        )
-    ]
-
-
-# The full natural key of a T-100 segment row: carrier (and its entity and region), route, month,
-# aircraft type and configuration, service class. Real months repeat every shorter key (PROVENANCE §3b).
-T100_NATURAL_KEY = [
-    "kind",
-    "unique_carrier",
-    "unique_carrier_entity",
-    "region",
-    "origin",
-    "dest",
-    "year",
-    "month",
-    "aircraft_type",
-    "aircraft_config",
-    "class",
-    "data_source",
-]
-
-
-def raw_t100_segments(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.t100_segments",
-            f"SELECT {', '.join(T100_NATURAL_KEY)}, passengers, seats, file_name, source_line, "
-            f"{_airport_known('origin')}, {_airport_known('dest')} FROM {{table}}",
-            [
-                *not_null("kind", "year", "month", "origin", "dest", "passengers", "class"),
-                *_months(),
-                *non_negative("passengers", "seats"),
-                gxe.ExpectColumnValuesToBeInSet(column="class", value_set=list(KNOWN_CLASSES)),
-                # The same line twice is double counting: impossible in a real download.
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=T100_NATURAL_KEY),
-                row_count_expectation(previous, tolerance, min_rows=min_rows),
-                # Real but implausible: charters (class L) can carry more passengers than seats.
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="seats",
-                    column_B="passengers",
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                    severity=WARNING,
-                    description="passengers above seats: real on some charter lines, loaded as reported",
-                ),
-                *_known_airports("origin", "dest"),
-            ],
-            id_columns=["file_name", "source_line"],
-        )
-    ]
-
-
-def raw_soda_passengers(previous: int, years: tuple[int, int], tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.soda_passengers",
-            "SELECT year, month, usg_apt, fg_apt, carrier, scheduled, charter, total FROM {table}",
-            [
-                *not_null("year", "month", "usg_apt", "fg_apt", "carrier", "total"),
-                *_months(),
-                gxe.ExpectColumnValuesToBeBetween(column="year", min_value=years[0], max_value=years[1]),
-                *non_negative("scheduled", "charter", "total"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["carrier", "usg_apt", "fg_apt", "year", "month"]),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["usg_apt", "fg_apt", "carrier", "year", "month"],
-        )
-    ]
-
-
-def raw_opensky_arrivals(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.opensky_arrivals",
-            "SELECT airport_icao, icao24, first_seen, last_seen, window_begin, window_end FROM {table}",
-            [
-                *not_null("airport_icao", "icao24", "first_seen", "last_seen"),
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_seen", column_B="first_seen", or_equal=True),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["airport_icao", "icao24", "first_seen"]),
-                row_count_expectation(previous, tolerance, min_rows=min_rows),
-            ],
-            id_columns=["airport_icao", "icao24", "first_seen"],
-        )
-    ]
-
-
 def core_international_arrivals(previous: int, tolerance: float) -> Sequence[Suite]:
     return [
         Suite(
             "core.international_arrivals",
             "SELECT year, month, us_airport, foreign_airport, origin_country, passengers, source, "
-            f"{_airport_known('us_airport')}, {_airport_known('foreign_airport')} FROM {{table}}",
+            f"{airport_known('us_airport')}, {airport_known('foreign_airport')} FROM {{table}}",
             [
                 *not_null("year", "month", "us_airport", "foreign_airport", "passengers"),
-                *_months(),
+                *months(),
                 *non_negative("passengers"),
                 gxe.ExpectColumnValuesToBeInSet(column="origin_country", value_set=iso2_codes()),
                 gxe.ExpectColumnValuesToNotBeNull(column="origin_country"),
                 row_count_expectation(previous, tolerance),
-                *_known_airports("us_airport", "foreign_airport"),
+                *known_airports("us_airport", "foreign_airport"),
             ],
             id_columns=["source", "year", "month", "us_airport", "foreign_airport"],
         )
@@ -198,16 +98,16 @@ def core_domestic_legs(previous: int, tolerance: float) -> Sequence[Suite]:
     return [
         Suite(
             "core.domestic_legs",
-            f"SELECT year, month, gateway, dest, passengers, {_airport_known('gateway')}, {_airport_known('dest')} "
+            f"SELECT year, month, gateway, dest, passengers, {airport_known('gateway')}, {airport_known('dest')} "
             "FROM {table}",
             [
-                *_months(),
+                *months(),
                 *non_negative("passengers"),
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "month", "gateway", "dest"]),
                 # Users often drop the international download first: no domestic legs is a state, not an error.
                 row_count_expectation(previous, tolerance, min_rows=0),
                 _some_rows(NO_DOMESTIC_LEGS),
-                *_known_airports("gateway", "dest"),
+                *known_airports("gateway", "dest"),
             ],
             id_columns=["year", "month", "gateway", "dest"],
         )
@@ -220,7 +120,7 @@ def mart_flight_gateway_arrivals(previous: int, tolerance: float) -> Sequence[Su
             "mart.flight_gateway_arrivals",
             "SELECT year, month, us_airport, origin_country, source, passengers FROM {table}",
             [
-                *_months(),
+                *months(),
                 *non_negative("passengers"),
                 gxe.ExpectCompoundColumnsToBeUnique(
                     column_list=["year", "month", "us_airport", "origin_country", "source"]
@@ -238,7 +138,7 @@ def mart_university_town_inflow(previous: int, tolerance: float) -> Sequence[Sui
             "mart.university_town_inflow",
             "SELECT year, month, town_airport, origin_country, modelled_passengers, method, role FROM {table}",
             [
-                *_months(),
+                *months(),
                 *non_negative("modelled_passengers"),
                 gxe.ExpectColumnValuesToBeInSet(column="method", value_set=["modelled_allocation"]),
                 gxe.ExpectColumnValuesToBeInSet(column="role", value_set=ROLES),

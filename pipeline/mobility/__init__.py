@@ -1,1 +1,2 @@
-"""Student-mobility connectors: UNESCO UIS, OECD SDMX, IIE Open Doors seed."""
+"""Student mobility: the suites of the core and mart tables (the sources are slices: assets/uis, assets/oecd,
+assets/open_doors)."""

@@ -41,7 +41,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from werkzeug import Request, Response
 
-from pipeline.mobility.oecd import AGENCY, SAMPLE_DIR, constraint_file, data_file
+from assets.oecd.client import AGENCY
+from assets.oecd.sample import SAMPLE_DIR, constraint_file, data_file
 from tests.fakes import CatchAllFake
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import CatchAllFake
+from tests.fakes import CatchAllFake, Fault
 
 if TYPE_CHECKING:
     pass
@@ -81,14 +81,6 @@ class SodaRequest:
     path: str
     params: dict[str, str]
     app_token: str | None
-
-
-@dataclass
-class _Fault:
-    kind: str  # "status" or "repeat_page"
-    status: int = 200
-    body: bytes = b""
-    headers: Mapping[str, str] | None = None
 
 
 class SoqlError(Exception):
@@ -372,6 +364,10 @@ def _decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _has_offset(request: Request) -> bool:
+    return int(request.args.get("$offset", "0") or 0) > 0
+
+
 # --------------------------------------------------------------------------- the server
 class FakeSoda(CatchAllFake):
     """In-memory SODA 2.x ``/resource/<dataset>.json`` served through pytest-httpserver.
@@ -388,36 +384,26 @@ class FakeSoda(CatchAllFake):
         self.dataset = dataset
         self.dataset_alias = "alpha.41735"  # internal dataset name shown in analysis errors (value invented)
         self.requests: list[SodaRequest] = []
-        self.faults: list[_Fault] = []
+        self.faults: list[Fault] = []
         self._request_ids = itertools.count(1)
 
     # ----------------------------------------------------------------- faults
-    def fail_next(
-        self,
-        status: int,
-        *,
-        times: int = 1,
-        headers: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | str | None = None,
-    ) -> None:
-        """Answer the next ``times`` requests with ``status`` (pass ``{"Retry-After": "7"}`` as headers
-        for a 429 that asks for a wait; the real throttle is not known to send one)."""
-        if body is None:
-            # Real 429/5xx bodies of Socrata are not recorded: a small JSON body in its error style.
-            body = {"code": f"http.{status}", "error": True, "message": f"FakeSoda injected HTTP {status}"}
-        raw = json.dumps(body).encode() if isinstance(body, Mapping) else body.encode()
-        self.faults.extend([_Fault("status", status, raw, headers)] * times)
+    def status_body(self, status: int) -> bytes:
+        """The body of `fail_next` without one (pass ``{"Retry-After": "7"}`` as its headers for a 429 that
+        asks for a wait; the real throttle is not known to send one)."""
+        # Real 429/5xx bodies of Socrata are not recorded: a small JSON body in its error style.
+        return self.encode({"code": f"http.{status}", "error": True, "message": f"FakeSoda injected HTTP {status}"})
 
     def repeat_page_next(self) -> None:
         """Ignore ``$offset`` once: the next request with an offset is answered from offset 0."""
-        self.faults.append(_Fault("repeat_page"))
+        self.faults.append(Fault("repeat_page", when=_has_offset))
 
     # ----------------------------------------------------------------- handling
     def handle(self, request: Request) -> Response:
         params = request.args.to_dict()
         token = request.headers.get("X-App-Token") or params.get("$$app_token")
         self.requests.append(SodaRequest(request.path, params, token))
-        fault = self._take_fault(params)
+        fault = self.take_fault(request, ("status", "repeat_page"))
         if fault is not None and fault.kind == "status":
             return Response(fault.body, fault.status, content_type=JSON_TYPE, headers=dict(fault.headers or {}))
         if self.app_token is not None and token is not None and token != self.app_token:
@@ -442,12 +428,6 @@ class FakeSoda(CatchAllFake):
         response.headers["X-SODA2-Types"] = json.dumps([kind for _, kind in fields], separators=(",", ":"))
         response.headers["X-Socrata-RequestId"] = f"fake{next(self._request_ids):08d}"
         return response
-
-    def _take_fault(self, params: Mapping[str, str]) -> _Fault | None:
-        for i, fault in enumerate(self.faults):
-            if fault.kind == "status" or int(params.get("$offset", "0") or 0) > 0:
-                return self.faults.pop(i)
-        return None
 
     @staticmethod
     def _json_error(err: SoqlError) -> Response:

@@ -47,14 +47,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pycountry
 from werkzeug import Request, Response
 
-from tests.fakes import CatchAllFake
+from tests.fakes import CatchAllFake, Fault
 
 if TYPE_CHECKING:
     pass
@@ -87,18 +86,6 @@ def load_sample(directory: Path = SAMPLE_DIR) -> tuple[dict[str, Any], list[dict
     definitions = json.loads((directory / "definitions_indicators.json").read_text(encoding="utf-8"))
     records = json.loads((directory / "data_indicators.json").read_text(encoding="utf-8"))["records"]
     return version, definitions, records
-
-
-@dataclass
-class Fault:
-    """One injected misbehaviour, used by the next request ``when`` accepts (None: any)."""
-
-    kind: str  # "status" | "malformed" | "tamper"
-    status: int = 200
-    body: bytes = b""
-    headers: Mapping[str, str] | None = None
-    tamper: Callable[[dict[str, Any]], None] | None = None
-    when: Callable[[Request], bool] | None = None
 
 
 class ApiError(Exception):
@@ -137,20 +124,12 @@ class FakeUis(CatchAllFake):
         self.requests: list[tuple[str, dict[str, list[str]]]] = []
 
     # ----------------------------------------------------------------- wiring and fault injection
-    def fail_next(
-        self,
-        status: int,
-        *,
-        times: int = 1,
-        headers: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | str | None = None,
-        when: Callable[[Request], bool] | None = None,
-    ) -> None:
-        """Answer the next ``times`` requests with ``status`` (default body: API Gateway's for it)."""
-        if body is None:
-            body = GATEWAY_BODIES.get(status, {"message": f"HTTP {status}"})
-        raw = body.encode() if isinstance(body, str) else _compact(body)
-        self.faults.extend([Fault("status", status, raw, headers, when=when)] * times)
+    def status_body(self, status: int) -> bytes:
+        """API Gateway's body for ``status`` (`fail_next` without a body)."""
+        return _compact(GATEWAY_BODIES.get(status, {"message": f"HTTP {status}"}))
+
+    def encode(self, body: Mapping[str, Any]) -> bytes:
+        return _compact(body)
 
     def malformed_next(self, *, times: int = 1, when: Callable[[Request], bool] | None = None) -> None:
         """Cut the next answer's body in half (status 200 stays): not valid JSON."""
@@ -175,26 +154,20 @@ class FakeUis(CatchAllFake):
     # ----------------------------------------------------------------- request handling
     def handle(self, request: Request) -> Response:
         self.requests.append((request.path, request.args.to_dict(flat=False)))
-        fault = self._take_fault(request, ("status",))
+        fault = self.take_fault(request, ("status",))
         if fault is not None:
             return Response(fault.body, fault.status, headers=dict(fault.headers or {}), content_type=_JSON)
         try:
             status, payload = self._serve(request)
         except ApiError as err:
             return Response(_compact(err.body), err.status, content_type=_JSON)
-        fault = self._take_fault(request, ("tamper", "malformed"))  # only usable answers get damaged
+        fault = self.take_fault(request, ("tamper", "malformed"))  # only usable answers get damaged
         if fault is not None and fault.tamper is not None:
             fault.tamper(payload)
         body = _compact(payload)
         if fault is not None and fault.kind == "malformed":
             body = body[: len(body) // 2]
         return Response(body, status, content_type=_JSON)
-
-    def _take_fault(self, request: Request, kinds: tuple[str, ...]) -> Fault | None:
-        for i, fault in enumerate(self.faults):
-            if fault.kind in kinds and (fault.when is None or fault.when(request)):
-                return self.faults.pop(i)
-        return None
 
     def _serve(self, request: Request) -> tuple[int, Any]:
         if len(request.full_path.rstrip("?")) > self.max_url_length:

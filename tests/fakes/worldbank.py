@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
-from tests.fakes import CatchAllFake
+from tests.fakes import CatchAllFake, Fault
 
 if TYPE_CHECKING:
     pass
@@ -68,14 +68,6 @@ def load_sample(directory: Path = SAMPLE_DIR) -> dict[str, Series]:
     return out
 
 
-@dataclass
-class Fault:
-    kind: str  # "status" | "malformed"
-    status: int = 200
-    body: bytes = b""
-    headers: Mapping[str, str] | None = None
-
-
 class FakeWorldBank(CatchAllFake):
     """In-memory World Bank API served through pytest-httpserver; ``requests`` logs (path, {param: [values]})."""
 
@@ -86,13 +78,6 @@ class FakeWorldBank(CatchAllFake):
         self.error_body = (RECORDED / "error_invalid_indicator.json").read_bytes()
         self.html_400 = (RECORDED / "error_400_invalid_source.html").read_bytes()
 
-    def fail_next(
-        self, status: int, *, times: int = 1, headers: Mapping[str, str] | None = None, body: str | None = None
-    ) -> None:
-        """Answer the next ``times`` requests with ``status``."""
-        raw = (body if body is not None else f"HTTP {status}").encode()
-        self.faults.extend([Fault("status", status, raw, headers)] * times)
-
     def malformed_next(self, *, times: int = 1) -> None:
         """Cut the next usable answer's body in half (status 200 stays): not valid JSON."""
         self.faults.extend([Fault("malformed")] * times)
@@ -100,7 +85,7 @@ class FakeWorldBank(CatchAllFake):
     # ----------------------------------------------------------------- request handling
     def handle(self, request: Request) -> Response:
         self.requests.append((request.path, request.args.to_dict(flat=False)))
-        fault = self._take("status")
+        fault = self.take_fault(request, ("status",))
         if fault is not None:
             return Response(fault.body, fault.status, headers=dict(fault.headers or {}), content_type="text/plain")
         match = _PATH.match(request.path)
@@ -151,18 +136,12 @@ class FakeWorldBank(CatchAllFake):
             }
             payload = [meta, [dict(r) for r in chunk] or None]
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        if self._take("malformed") is not None:
+        if self.take_fault(request, ("malformed",)) is not None:
             body = body[: len(body) // 2]
         return Response(body, 200, content_type=_JSON)
 
     def _error(self) -> Response:
         return Response(self.error_body, 200, content_type=_JSON)  # errors come with HTTP 200
-
-    def _take(self, kind: str) -> Fault | None:
-        for i, fault in enumerate(self.faults):
-            if fault.kind == kind:
-                return self.faults.pop(i)
-        return None
 
 
 def _years(raw: str | None) -> tuple[int, int] | bool | None:

@@ -5,7 +5,7 @@ CREATE OR REPLACE MACRO configured_years() AS TABLE
     SELECT unnest(range(getvariable('year_first'), getvariable('year_last') + 1)) AS year;
 
 -- Works whose byline is longer than the API's country filter and group_by see (variable author_cut, from
--- pipeline.openalex.plan.AUTHOR_CUT): live mode counts them from their full records, beside the group_by
+-- assets.openalex.plan.AUTHOR_CUT): live mode counts them from their full records, beside the group_by
 -- counts of the rest (docs/methods.md#live-mode-an-exact-split-at-100-authors). `works` names a table with
 -- core.paper_set_works' columns.
 CREATE OR REPLACE MACRO large_byline_works(works) AS TABLE

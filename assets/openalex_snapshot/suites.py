@@ -1,0 +1,43 @@
+"""great-expectations suites of the snapshot's raw tables (conventions: pipeline.suites)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import great_expectations.expectations as gxe
+
+from pipeline.suites import WORK_ID_REGEX, not_null
+from pipeline.validation import Suite, iso2_codes, row_count_expectation
+
+
+def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
+    return [
+        Suite(
+            table,
+            "SELECT work_id, publication_year, n_authorships, updated_date, snapshot_release, source_mode FROM {table}",
+            [
+                *not_null("work_id", "publication_year", "n_authorships", "updated_date", "snapshot_release"),
+                gxe.ExpectColumnValuesToMatchRegex(column="work_id", regex=WORK_ID_REGEX),
+                gxe.ExpectColumnValuesToBeBetween(column="n_authorships", min_value=0),
+                gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["snapshot"]),
+                gxe.ExpectColumnValuesToBeUnique(column="work_id"),
+                *extra,
+            ],
+            id_columns=["work_id", "updated_date"],
+        ),
+        Suite(
+            f"{table}:countries",
+            "SELECT work_id, unnest(countries) AS country FROM {table}",
+            [gxe.ExpectColumnValuesToBeInSet(column="country", value_set=iso2_codes())],
+            id_columns=["work_id"],
+        ),
+    ]
+
+
+def raw_openalex_snapshot_parts() -> Sequence[Suite]:
+    """One extracted partition (the reader already keeps one row per work id and partition)."""
+    return _snapshot_rows("raw.openalex_snapshot_parts")
+
+
+def raw_openalex_snapshot_works(previous: int, tolerance: float) -> Sequence[Suite]:
+    return _snapshot_rows("raw.openalex_snapshot_works", [row_count_expectation(previous, tolerance)])

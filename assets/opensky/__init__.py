@@ -1,0 +1,1 @@
+"""OpenSky Network arrivals (flights, not passengers) at the university-town and control airports."""

@@ -1,0 +1,35 @@
+"""The OpenSky slice as the definitions bind it."""
+
+import dagster as dg
+
+from assets.opensky.raw import opensky_raw
+from assets.opensky.resource import OpenSkyResource
+from pipeline.slices import LiveSource, SourceSlice
+
+
+def _default(field: str) -> str:
+    return OpenSkyResource.model_fields[field].default
+
+
+SLICE = SourceSlice(
+    "opensky",
+    assets=[opensky_raw],
+    # The API client's id and secret are secrets: read from the environment by Dagster.
+    resources={
+        "opensky": OpenSkyResource(
+            client_id=dg.EnvVar("OPENSKY_CLIENT_ID"), client_secret=dg.EnvVar("OPENSKY_CLIENT_SECRET")
+        )
+    },
+    live=[
+        LiveSource(
+            "opensky",
+            frozenset({"opensky_raw"}),
+            (
+                (OpenSkyResource.url_variable, _default("base_url")),
+                (OpenSkyResource.auth_url_variable, _default("auth_url")),
+            ),
+            required=("OPENSKY_CLIENT_SECRET",),
+            enabled_by="OPENSKY_CLIENT_ID",
+        )
+    ],
+)

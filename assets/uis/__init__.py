@@ -1,0 +1,1 @@
+"""UNESCO UIS: mobile tertiary students, inbound/outbound totals and bilateral origin→destination series."""

@@ -1,0 +1,21 @@
+"""How reference rows are stamped: the same in every mode, never 'live' or 'sample'.
+
+Shared by every slice that loads reference rows (assets.reference, the mobility seeds), so no slice imports
+another for it.
+"""
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+# A reference reload that changes nothing but these columns keeps the previous rows.
+REFERENCE_STAMP = ("retrieved_at",)
+
+
+def with_provenance(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Reference rows are the same in every mode: source_mode 'reference', never 'live' or 'sample'."""
+    return frame.with_columns(
+        pl.lit(source).alias("source"),
+        pl.lit("reference").alias("source_mode"),
+        pl.lit(datetime.now(UTC)).alias("retrieved_at"),
+    )

@@ -1,8 +1,0 @@
--- raw.opensky_arrivals: OpenSky /flights/arrival objects (pipeline.flights.opensky), with provenance.
--- Input: temp table incoming_opensky_arrivals (assets/flights.py).
-SELECT
-    *,
-    'opensky' AS source,
-    getvariable('source_mode') AS source_mode,
-    getvariable('load_id') AS load_id
-FROM incoming_opensky_arrivals

@@ -1,8 +1,0 @@
--- raw.soda_passengers: DOT Socrata xgub-n9bw rows (pipeline.flights.soda), numbers parsed and checked, with provenance.
--- Input: temp table incoming_soda_passengers (assets/flights.py).
-SELECT
-    *,
-    'dot_soda_xgub-n9bw' AS source,
-    getvariable('source_mode') AS source_mode,
-    getvariable('load_id') AS load_id
-FROM incoming_soda_passengers
