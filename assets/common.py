@@ -19,7 +19,16 @@ from pipeline.settings import RunSettings, Settings
 from pipeline.suites import no_checks
 from pipeline.tables import RawTable
 from pipeline.validation import Suite
-from pipeline.warehouse import GateFailed, LoadOutcome, TableLoad, Warehouse, load_gated, sql_text, table_columns
+from pipeline.warehouse import (
+    GateFailed,
+    LoadOutcome,
+    TableLoad,
+    Warehouse,
+    load_gated,
+    package_sql,
+    sql_text,
+    table_columns,
+)
 
 CHECK_NAME = "great_expectations"
 OWNERS = ["team:collab-observatory"]
@@ -417,6 +426,39 @@ def raw_asset(
         required_resource_keys={"warehouse", "run_settings", *([resource_key] if resource_key else [])},
         pool="duckdb",
     )(_raw)
+
+
+def year_scoped(suite: Callable[..., Sequence[Suite]], *args: Any) -> RawSuiteFn:
+    """A raw suite of the common signature (previous rows, (first, last) years, row-count tolerance, *args)
+    as a load's suites: run over the run's years."""
+    return lambda previous, settings, _: suite(previous, settings.years, settings.rowcount_tolerance, *args)
+
+
+def slice_raw_asset(
+    package: str,
+    table: RawTable,
+    suites: RawSuiteFn,
+    extract: Callable[[ExtractContext], Extracted],
+    *,
+    group: str,
+    deps: Sequence[str] = (),
+    source: str = "",
+    doc: str,
+) -> dg.AssetsDefinition:
+    """The common case of `raw_asset`: a slice (`package`, e.g. assets.uis) loading one table, year-scoped,
+    with the slice's raw.sql, through the resource keyed by the slice's name; the step is `<slice>_raw`.
+    `source` names the source in failures when it is not the slice's name."""
+    name = package.rsplit(".", 1)[-1]
+    return raw_asset(
+        f"{name}_raw",
+        [RawTableLoad(table, package_sql(package, "raw.sql"), suites)],
+        extract,
+        source=source or name,
+        resource_key=name,
+        group=group,
+        deps=deps,
+        doc=doc,
+    )
 
 
 def _table_load(load: RawTableLoad, settings: Settings, extracted: Extracted) -> TableLoad:

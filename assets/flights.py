@@ -5,6 +5,8 @@ What is measured (passengers to US gateways, flights into town airports) and wha
 (passengers reaching university towns) stays apart in every table and column name.
 """
 
+import functools
+
 from assets.common import core_asset, mart_asset
 from assets.t100.reader import PASSENGER_CLASSES
 from pipeline.flights import suites
@@ -25,35 +27,31 @@ flights_core = core_asset(
     variables={"passenger_classes": list(PASSENGER_CLASSES)},  # the service classes counted as passengers
 )
 
-flight_gateway_arrivals = mart_asset(
+# Every flights mart is in the flights group; all but the OpenSky counts are built from the passenger tables.
+_flights_mart = functools.partial(mart_asset, group=GROUP, source="flights")
+
+flight_gateway_arrivals = _flights_mart(
     "mart.flight_gateway_arrivals",
     ("core.international_arrivals",),
     suites.mart_flight_gateway_arrivals,
     "Measured: passengers arriving at each US gateway from each origin country, per month and source.",
-    group=GROUP,
-    source="flights",
 )
-university_town_inflow = mart_asset(
+university_town_inflow = _flights_mart(
     "mart.university_town_inflow",
     ("core.international_arrivals", "core.domestic_legs", "ref.university_towns"),
     suites.mart_university_town_inflow,
     "Modelled: passengers from each origin country reaching university-town and control airports.",
-    group=GROUP,
-    source="flights",
 )
-flight_proxy_index = mart_asset(
+flight_proxy_index = _flights_mart(
     "mart.flight_proxy_index",
     ("core.international_arrivals", "core.domestic_legs", "mart.university_town_inflow"),
     suites.mart_flight_proxy_index,
     "Per origin → US and year: gateway passengers, 2018 index, August share, town-vs-control DiD.",
-    group=GROUP,
-    source="flights",
 )
-town_flight_counts = mart_asset(
+town_flight_counts = _flights_mart(
     "mart.town_flight_counts",
     ("raw.opensky_arrivals", "ref.university_towns"),
     suites.mart_town_flight_counts,
     "Measured: OpenSky arrivals (flights, not passengers) per town airport and day.",
-    group=GROUP,
     source="opensky",
 )

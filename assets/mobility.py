@@ -10,11 +10,10 @@ import dagster as dg
 import polars as pl
 
 from assets.common import core_asset, gated_tables, mart_asset, spec
-from pipeline.dictionary import comments
 from pipeline.mobility import suites
-from pipeline.reference_rows import REFERENCE_STAMP, with_provenance
+from pipeline.reference_rows import reference_load, with_provenance
 from pipeline.settings import REPO_ROOT, RunSettings, repo_relative
-from pipeline.warehouse import TableLoad, Warehouse
+from pipeline.warehouse import Warehouse
 
 GROUP = "mobility"
 PRECEDENCE_CSV = REPO_ROOT / "pipeline" / "reference" / "mobility_source_precedence.csv"
@@ -36,14 +35,7 @@ def reference_mobility_precedence(
     yield from gated_tables(
         context,
         warehouse,
-        [
-            TableLoad(
-                "ref.mobility_source_precedence",
-                "SELECT * FROM incoming_precedence",
-                comments=comments("ref.mobility_source_precedence"),
-                keep_unless_changed=REFERENCE_STAMP,
-            )
-        ],
+        [reference_load("ref.mobility_source_precedence", "SELECT * FROM incoming_precedence")],
         settings=run_settings.get(),
         source=repo_relative(PRECEDENCE_CSV),
         frames={"incoming_precedence": frame},

@@ -156,6 +156,32 @@ def _sample_mark(fig: Figure) -> None:
     )
 
 
+def _frame_year_chart(
+    fig: Figure,
+    ax: Axes,
+    title: str,
+    ylabel: str,
+    *,
+    drawn: bool,
+    empty: str,
+    margins: tuple[float, float, float],
+    handles: list | None = None,
+) -> None:
+    """Titles, whole-year ticks and the legend right of the plot, shared by the year charts. When nothing was
+    ``drawn`` the plot says ``empty`` instead of showing an empty legend. The legend lists ``handles`` (None:
+    every labelled artist). ``margins`` are the plot's left, right and bottom edges (room for legend, footnote)."""
+    ax.set_title(title)
+    ax.set_xlabel("Year")
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if drawn:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", va="center")
+    left, right, bottom = margins
+    fig.subplots_adjust(left=left, right=right, top=0.9, bottom=bottom)
+
+
 def signals_indexed_chart(
     dashboard: pl.DataFrame, country_a: str, country_b: str, base_year: int, break_years: Sequence[int]
 ) -> Figure:
@@ -198,15 +224,17 @@ def signals_indexed_chart(
             # x in data units, y in axes fraction: the label stays at the top whatever the y range.
             ax.text(year, 0.99, f" {year}", transform=ax.get_xaxis_transform(), ha="left", va="top", fontsize=8)
 
-        ax.set_title(f"{country_a}–{country_b} signals, {base_year} = 100")
-        ax.set_xlabel("Year")
-        ax.set_ylabel(f"Index ({base_year} = 100)")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if handles:  # the legend lists the series only; break lines are labelled on the plot
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        else:
-            ax.text(0.5, 0.5, "no data for this pair", transform=ax.transAxes, ha="center", va="center")
-        fig.subplots_adjust(left=0.08, right=0.72, top=0.9, bottom=0.17)
+        _frame_year_chart(
+            fig,
+            ax,
+            f"{country_a}–{country_b} signals, {base_year} = 100",
+            f"Index ({base_year} = 100)",
+            # the legend lists the series only; break lines are labelled on the plot
+            drawn=bool(handles),
+            empty="no data for this pair",
+            margins=(0.08, 0.72, 0.17),
+            handles=handles,
+        )
         _footnote(fig, missing)
         if is_sample(rows):
             _sample_mark(fig)
@@ -249,15 +277,15 @@ def normalised_share_chart(
             colour = (colours or {}).get(country, PALETTE[i % len(PALETTE)])
             _country_line(ax, years, values, country, colour, bold=country in highlight)
             plotted += 1
-        ax.set_title(f"{label} — {paper_set_label(paper_set)}")
-        ax.set_xlabel("Year")
-        ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if plotted:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        else:
-            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center")
-        fig.subplots_adjust(left=0.13, right=0.86, top=0.9, bottom=0.2)
+        _frame_year_chart(
+            fig,
+            ax,
+            f"{label} — {paper_set_label(paper_set)}",
+            label,
+            drawn=plotted > 0,
+            empty="no data",
+            margins=(0.13, 0.86, 0.2),
+        )
         _footnote(fig, missing)
         if is_sample(rows):
             _sample_mark(fig)

@@ -71,7 +71,7 @@ def render_markdown() -> str:
         "# Warehouse data dictionary",
         "",
         "Generated from `warehouse/dictionary.yaml` and the raw tables each source slice declares",
-        "(`assets/<source>/table.py`) by `scripts/render_dictionary.py`; do not edit by hand.",
+        "(`assets/<source>/tables.yaml`) by `scripts/render_dictionary.py`; do not edit by hand.",
         "The same texts are stored in the warehouse: `SELECT table_name, comment FROM duckdb_tables()` and",
         "`SELECT table_name, column_name, comment FROM duckdb_columns()`.",
         "",

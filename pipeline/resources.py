@@ -46,6 +46,11 @@ class HttpResource(dg.ConfigurableResource):
             return value
         return settings.variable(variable, default)
 
+    @classmethod
+    def url_settings(cls) -> tuple[tuple[str, str], ...]:
+        """(environment variable, default URL) of each host the resource calls: what the preflight probes."""
+        return ((cls.url_variable, cls.model_fields["base_url"].default),)
+
     def http_settings(
         self, settings: Settings, requests_per_second: float, headers: dict[str, str] | None = None
     ) -> dict[str, Any]:

@@ -13,9 +13,12 @@ import importlib.util
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # the resources import Dagster; the slices need them only as a type
+    from pipeline.resources import HttpResource
 
 # A local precondition of a source (a folder that must exist, say): (faults, notes) for the run's settings.
 LocalCheck = Callable[[Settings], tuple[list[str], list[str]]]
@@ -32,6 +35,12 @@ class LiveSource:
     enabled_by: str = ""  # optional source: skipped while this variable is empty
     modes: tuple[str, ...] = ("live", "snapshot")  # the modes in which it is called
     local_check: LocalCheck | None = None
+
+
+def http_live_source(name: str, resource: type[HttpResource], *steps: str, **options: Any) -> LiveSource:
+    """The preflight entry of a source called over HTTP: `steps` call it; the hosts it calls (URL
+    variables and their defaults) come from its resource class; `options` as for LiveSource."""
+    return LiveSource(name, frozenset(steps), resource.url_settings(), **options)
 
 
 @dataclass(frozen=True)

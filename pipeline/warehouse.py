@@ -68,6 +68,7 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("macros/series.sql"))
     conn.execute(sql_text("macros/flights.sql"))
     conn.execute(sql_text("macros/bootstrap.sql"))
+    conn.execute(sql_text("macros/records.sql"))
 
 
 def _database_file(conn: duckdb.DuckDBPyConnection) -> str:
@@ -75,21 +76,23 @@ def _database_file(conn: duckdb.DuckDBPyConnection) -> str:
     return (path[0][0] if path else None) or "an in-memory warehouse"
 
 
+def _bounds(name: str, span: tuple[int, int]) -> dict[str, int]:
+    """A year range as the two variables the SQL reads: <name>_first and <name>_last."""
+    return {f"{name}_first": span[0], f"{name}_last": span[1]}
+
+
 def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: Any) -> None:
     """Run settings as DuckDB variables, read by the SQL files through getvariable()."""
     values: dict[str, Any] = {
         "source_mode": settings.mode,
-        "year_first": settings.years[0],
-        "year_last": settings.years[1],
+        **_bounds("year", settings.years),
         "territory_policy": settings.territory_policy,
         "work_types": list(settings.work_types),
         "exclude_paratext": settings.exclude_paratext,
         "exclude_retracted": settings.exclude_retracted,
         "focus": list(settings.focus),
-        "did_pre_first": settings.did_pre[0],
-        "did_pre_last": settings.did_pre[1],
-        "did_post_first": settings.did_post[0],
-        "did_post_last": settings.did_post[1],
+        **_bounds("did_pre", settings.did_pre),
+        **_bounds("did_post", settings.did_post),
         "base_year": settings.base_year,
         "break_years": list(settings.break_years),
         "bootstrap_replicates": settings.bootstrap_replicates,

@@ -42,7 +42,7 @@ from assets.uis.client import INBOUND_TOTAL, OUTBOUND_TOTAL
 from assets.uis.resource import UisResource
 from assets.worldbank.resource import WorldBankResource
 from pipeline.http import JsonHttpClient
-from pipeline.settings import REPO_ROOT, load_settings
+from pipeline.settings import REPO_ROOT, Settings, load_settings
 from tests.fakes.oecd import FakeOecd
 from tests.fakes.openalex import FakeOpenAlex
 from tests.fakes.opensky import API_PREFIX, TOKEN_PATH, FakeOpenSky
@@ -271,6 +271,11 @@ class Connector:
     overrides: Mapping[str, Expect] = field(default_factory=dict)  # fault key -> expectation (every mode)
 
 
+def _live_settings() -> Settings:
+    """The run's settings in live mode, without the environment: no *_BASE_URL overrides the fake's URL."""
+    return replace(load_settings(), mode="live", environment={})
+
+
 # -- OpenAlex: /works cursor paging (fetch_works), faults on the second page
 OPENALEX_YEAR = 2019
 
@@ -338,10 +343,7 @@ UIS = Connector(
     source="uis",
     fake=FakeUis,
     # 2 indicators x 10 countries x 11 years = 220 cells: two chunks of 110 under max_records 120.
-    # Live settings without UIS_BASE_URL, which would override the fake's URL.
-    client=lambda url, s: UisResource(base_url=url, max_records=120, **s).source(
-        replace(load_settings(), mode="live", environment={})
-    ),
+    client=lambda url, s: UisResource(base_url=url, max_records=120, **s).source(_live_settings()),
     extract=lambda c: c.fetch([INBOUND_TOTAL, OUTBOUND_TOTAL], list(UIS_COUNTRIES), 2013, 2023, UIS_VERSION),
     http=lambda c: [c.http],
     target=lambda r: r.path == UIS_DATA,
@@ -359,10 +361,7 @@ OECD = Connector(
     name="OECD",
     source="oecd",
     fake=FakeOecd.from_sample,
-    # Live settings without OECD_BASE_URL, which would override the fake's URL.
-    client=lambda url, s: OecdResource(base_url=url + "public/rest/", **s).source(
-        replace(load_settings(), mode="live", environment={})
-    ),
+    client=lambda url, s: OecdResource(base_url=url + "public/rest/", **s).source(_live_settings()),
     extract=lambda c: c.observations(
         c.mobility_dataflow(),
         ["USA", "GBR", "AUS", "CAN", "JPN", "DEU", "FRA", "KOR"],
@@ -390,7 +389,7 @@ WB_COUNTRIES = ("CHN", "USA", "GBR", "DEU", "JPN", "KOR", "IND", "FRA", "CAN", "
 
 
 def _worldbank_client(url: str, settings: dict[str, Any]) -> Any:
-    client = WorldBankResource(base_url=url, **settings).source(replace(load_settings(), mode="live", environment={}))
+    client = WorldBankResource(base_url=url, **settings).source(_live_settings())
     client.per_page = 25  # 60 rows: pages of 25, 25, 10 (the resource keeps the client's default 1,000)
     return client
 
@@ -449,9 +448,8 @@ SODA = Connector(
     fake=lambda: FakeSoda(
         json.loads((SODA_SAMPLE / "xgub-n9bw.json").read_text(encoding="utf-8")), app_token=SODA_TOKEN
     ),
-    # Live settings without SODA_BASE_URL, which would override the fake's URL.
     client=lambda url, s: SodaResource(base_url=url, app_token=SODA_TOKEN, page_size=SODA_PAGE, **s).source(
-        replace(load_settings(), mode="live", environment={})
+        _live_settings()
     ),
     extract=lambda c: c.passenger_rows(["PEK"], (2018, 2020)),  # 116 rows: pages of 40, 40, 36
     http=lambda c: [c.http],
@@ -488,7 +486,7 @@ OPENSKY = Connector(
         client_id=OPENSKY_ID,
         client_secret=OPENSKY_SECRET,
         **s,
-    ).source(replace(load_settings(), mode="live", environment={})),  # no OPENSKY_*_URL overriding the fake's
+    ).source(_live_settings()),
     extract=lambda c: c.arrivals("KCMI", OPENSKY_DAY0, OPENSKY_DAY0 + 3 * 86_400),  # three day windows
     http=lambda c: [c.http, c.token.http],
     target=lambda r: r.path == API_PREFIX + OPENSKY_ARRIVALS,

@@ -88,6 +88,11 @@ def test_no_onward_legs_means_no_modelled_passengers_not_zero(example):
     assert got.fetchall() == [("LAN", "CN")]
 
 
+def unit(group: str, unit_id: str, treated: bool, outcomes: dict[int, float]) -> list[tuple]:
+    """The panel rows of one airport (unit): its outcome per year."""
+    return [(group, unit_id, treated, year, outcome) for year, outcome in outcomes.items()]
+
+
 def did(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> dict:
     conn.execute("CREATE OR REPLACE TABLE panel (grp VARCHAR, unit VARCHAR, treated BOOLEAN, year INT, outcome DOUBLE)")
     conn.executemany("INSERT INTO panel VALUES (?, ?, ?, ?, ?)", rows)
@@ -99,18 +104,11 @@ def test_did_by_hand(conn):
     # Changes (post mean − pre mean): towns A −0.5, B −0.3; controls C +0.1, D −0.1.
     # Estimate −0.4 − 0 = −0.4; SE = sqrt(0.02/2 + 0.02/2) = sqrt(0.02).
     rows = [
-        ("CN", "A", True, 2016, 1.0),
-        ("CN", "A", True, 2019, 0.5),
-        ("CN", "B", True, 2015, 2.0),
-        ("CN", "B", True, 2017, 2.0),
-        ("CN", "B", True, 2018, 1.6),
-        ("CN", "B", True, 2019, 1.8),
-        ("CN", "C", False, 2016, 1.0),
-        ("CN", "C", False, 2019, 1.1),
-        ("CN", "D", False, 2016, 3.0),
-        ("CN", "D", False, 2018, 2.9),
-        ("CN", "E", False, 2016, 9.0),  # no post years: left out, not counted as zero change
-        ("CN", "A", True, 2022, -5.0),  # outside both windows: ignored
+        *unit("CN", "A", True, {2016: 1.0, 2019: 0.5, 2022: -5.0}),  # 2022 is outside both windows: ignored
+        *unit("CN", "B", True, {2015: 2.0, 2017: 2.0, 2018: 1.6, 2019: 1.8}),
+        *unit("CN", "C", False, {2016: 1.0, 2019: 1.1}),
+        *unit("CN", "D", False, {2016: 3.0, 2018: 2.9}),
+        *unit("CN", "E", False, {2016: 9.0}),  # no post years: left out, not counted as zero change
     ]
     got = did(conn, rows)["CN"]
     assert got["treated_change"] == pytest.approx(-0.4)
@@ -124,14 +122,10 @@ def test_did_per_group_and_no_standard_error_from_one_unit(conn):
     got = did(
         conn,
         [
-            ("CN", "A", True, 2016, 1.0),
-            ("CN", "A", True, 2019, 0.8),
-            ("CN", "C", False, 2016, 1.0),
-            ("CN", "C", False, 2019, 1.0),
-            ("JP", "A", True, 2016, 1.0),
-            ("JP", "A", True, 2019, 1.1),
-            ("JP", "C", False, 2016, 1.0),
-            ("JP", "C", False, 2019, 1.0),
+            *unit("CN", "A", True, {2016: 1.0, 2019: 0.8}),
+            *unit("CN", "C", False, {2016: 1.0, 2019: 1.0}),
+            *unit("JP", "A", True, {2016: 1.0, 2019: 1.1}),
+            *unit("JP", "C", False, {2016: 1.0, 2019: 1.0}),
         ],
     )
     assert got["CN"]["estimate"] == pytest.approx(-0.2)

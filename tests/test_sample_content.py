@@ -5,8 +5,9 @@ Per table: its columns with their types, its row count and an order-free checksu
 Per column, not per row: the bootstrap's replicate draws follow row order, so which of a pair's two
 orderings gets which interval may swap between runs (same values, other rows). Columns that differ
 between any two runs by design are left out of the checksums (load_id, retrieval and build times:
-TIMESTAMP columns), and doubles are compared to 9 significant digits (and 12 decimals): DuckDB's
-parallel aggregation may sum in a different order and move the last bits. The meta schema (run manifests) is left out.
+TIMESTAMP columns), the checkout's folder is taken out of text values, and doubles are compared to 9
+significant digits (and 12 decimals): DuckDB's parallel aggregation may sum in a different order and
+move the last bits. The meta schema (run manifests) is left out.
 
 The fingerprint is tests/data/sample_content.json. After an intended change of the sample's content:
 
@@ -30,13 +31,18 @@ FINGERPRINT = Path(__file__).parent / "data" / "sample_content.json"
 UPDATE_VAR = "COLLAB_UPDATE_SAMPLE_CONTENT"
 SCHEMAS = ("raw", "ref", "core", "mart")
 VOLATILE_COLUMNS = ("load_id",)
+ROOT = str(Path(__file__).resolve().parent.parent).replace("'", "''")
 
 
 def _cell(name: str, dtype: str) -> str | None:
-    """The SQL expression a column contributes to the row checksum (None: left out)."""
+    """The SQL expression a column contributes to its checksum (None: left out)."""
     quoted = '"' + name.replace('"', '""') + '"'
     if name in VOLATILE_COLUMNS or dtype.startswith("TIMESTAMP"):
         return None
+    if dtype == "VARCHAR":
+        # provenance may name a bundled file by its absolute path (T-100 `file:` requests): the checkout's
+        # own folder is not content
+        return f"replace({quoted}, '{ROOT}', '<repo>')"
     if dtype in ("DOUBLE", "FLOAT"):
         # 9 significant digits, and nothing below 1e-12: a change computed as the difference of two nearly
         # equal sums may be 0 in one run and 1e-16 in the next (+ 0.0: a rounded -1e-16 is -0.0, printed '-0')

@@ -33,18 +33,26 @@ def snapshot_env(monkeypatch, tmp_path) -> Path:
     return root
 
 
+def materialize_partition(
+    instance: dg.DagsterInstance, partition: str = "2026-01-01", *, raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    """One run of the snapshot parts asset for one partition, as the sensor's run requests start it."""
+    return dg.materialize(
+        [openalex_snapshot_parts],
+        resources={"run_settings": RunSettings()},
+        partition_key=partition,
+        instance=instance,
+        raise_on_error=raise_on_error,
+    )
+
+
 def extract_new_partitions(instance: dg.DagsterInstance) -> list[str]:
     """What scripts/materialize.sh and the sensor do: register the partitions above the watermark and
     materialise each one (one run per partition)."""
     new = new_partitions(instance, load_settings())
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, new)
     for partition in new:
-        result = dg.materialize(
-            [openalex_snapshot_parts],
-            resources={"run_settings": RunSettings()},
-            partition_key=partition,
-            instance=instance,
-        )
+        result = materialize_partition(instance, partition)
         assert result.success, partition
     return new
 
@@ -160,13 +168,7 @@ def test_bad_partition_fails_its_check_and_writes_no_file(isolated_env, snapshot
     # an unknown country code in a work: the blocking check fails, nothing lands in the store
     target = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0000.gz"))
     _replace_in_gzip(target, '"countries": ["CN"]', '"countries": ["XX"]')
-    result = dg.materialize(
-        [openalex_snapshot_parts],
-        resources={"run_settings": RunSettings()},
-        partition_key="2026-01-01",
-        instance=instance,
-        raise_on_error=False,
-    )
+    result = materialize_partition(instance, raise_on_error=False)
     assert not result.success
     assert [e.passed for e in result.get_asset_check_evaluations()] == [False]
     assert not list((tmp_path / "store").glob("**/*.parquet"))
@@ -197,20 +199,10 @@ def test_a_partition_read_in_batches_gives_the_same_rows_one_file_per_batch(
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
     store = tmp_path / "store"
-    whole = dg.materialize(
-        [openalex_snapshot_parts],
-        resources={"run_settings": RunSettings()},
-        partition_key="2026-01-01",
-        instance=instance,
-    )
+    whole = materialize_partition(instance)
     one_batch = _partition_rows(store, "2026-01-01")
     monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")  # every part a batch of its own
-    batched = dg.materialize(
-        [openalex_snapshot_parts],
-        resources={"run_settings": RunSettings()},
-        partition_key="2026-01-01",
-        instance=instance,
-    )
+    batched = materialize_partition(instance)
     assert list(_store_files(store)) == [
         "updated_date=2026-01-01/works_0000.parquet",
         "updated_date=2026-01-01/works_0001.parquet",
@@ -232,25 +224,14 @@ def test_a_failed_batch_keeps_the_previous_extraction_of_the_partition(
     build_snapshot(snapshot_env, "jsonl", release=1)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(SNAPSHOT_PARTITIONS.name, ["2026-01-01"])
-    assert dg.materialize(
-        [openalex_snapshot_parts],
-        resources={"run_settings": RunSettings()},
-        partition_key="2026-01-01",
-        instance=instance,
-    ).success
+    assert materialize_partition(instance).success
     store = tmp_path / "store"
     before = _store_files(store)
     # the first batch passes and is written; the second holds an unknown country code
     monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")
     second_part = next(snapshot_env.glob("data/jsonl/works/updated_date=2026-01-01/part_0001.gz"))
     _replace_in_gzip(second_part, '"countries": ["JP"]', '"countries": ["XX"]')
-    result = dg.materialize(
-        [openalex_snapshot_parts],
-        resources={"run_settings": RunSettings()},
-        partition_key="2026-01-01",
-        instance=instance,
-        raise_on_error=False,
-    )
+    result = materialize_partition(instance, raise_on_error=False)
     assert not result.success
     [check] = result.get_asset_check_evaluations()
     assert not check.passed and "part_0001.gz" in check.metadata["source"].value

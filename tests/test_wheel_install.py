@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("pipeline", "assets", "warehouse")
 # What the sources read at run time: every file of the code packages (pipeline/ holds the sample data and
-# reference CSVs, a slice folder its raw.sql) and the warehouse package's SQL and dictionary.
+# reference CSVs, a slice folder its raw.sql and tables.yaml) and the warehouse package's SQL and dictionary.
 RUNTIME_FILES = (
     "pipeline/**/*",
     "assets/**/*",
@@ -128,6 +128,7 @@ def test_wheel_holds_what_the_sources_read(wheel: Path):
         "warehouse/core/works.sql",
         "warehouse/dictionary.yaml",
         "pipeline/reference/university_towns.csv",
+        "assets/worldbank/tables.yaml",
     } <= needed
     assert any(n.startswith("pipeline/sample_data/") for n in needed) and any(n.endswith("/raw.sql") for n in needed)
     assert sorted(needed - names) == []

@@ -6,12 +6,11 @@ import json
 import dagster as dg
 import polars as pl
 
-from assets.common import ExtractContext, Extracted, RawTableLoad, raw_asset
+from assets.common import ExtractContext, Extracted, slice_raw_asset, year_scoped
 from assets.oecd import suites
 from assets.oecd.client import OecdObservation
 from assets.oecd.table import ADDED_BY_ASSET, OECD_OBSERVATIONS
 from pipeline.countries import mobility_countries
-from pipeline.warehouse import package_sql
 
 GROUP = "mobility"
 
@@ -69,20 +68,11 @@ def extract(run: ExtractContext) -> Extracted:
     )
 
 
-oecd_raw = raw_asset(
-    "oecd_raw",
-    [
-        RawTableLoad(
-            OECD_OBSERVATIONS,
-            package_sql(__package__, "raw.sql"),
-            lambda previous, settings, _: suites.raw_oecd_observations(
-                previous, settings.years, settings.rowcount_tolerance
-            ),
-        )
-    ],
+oecd_raw = slice_raw_asset(
+    __package__,
+    OECD_OBSERVATIONS,
+    year_scoped(suites.raw_oecd_observations),
     extract,
-    source="oecd",
-    resource_key="oecd",
     group=GROUP,
     deps=("ref.countries",),
     doc="OECD Education at a Glance: international tertiary students by origin and destination (SDMX). "

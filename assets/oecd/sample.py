@@ -10,7 +10,8 @@ from pathlib import Path
 
 from assets.oecd.client import AGENCY, SOURCE, Answer, Dataflow, _OecdReader
 from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
+from pipeline.samples import sample_request
+from pipeline.settings import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "oecd"
 
@@ -49,7 +50,7 @@ class SampleOecd(_OecdReader):
 
     def _read(self, name: str, *, required: bool = True) -> Answer:
         path = self.directory / name
-        request = f"sample:{repo_relative(path)}"
+        request = sample_request(path)
         if not path.exists():
             if required:
                 raise SourceError(SOURCE, "the sample has no such answer", request=request)

@@ -2,17 +2,11 @@
 
 from assets.oecd.raw import oecd_raw
 from assets.oecd.resource import OecdResource
-from pipeline.slices import LiveSource, SourceSlice
+from pipeline.slices import SourceSlice, http_live_source
 
 SLICE = SourceSlice(
     "oecd",
     assets=[oecd_raw],
     resources={"oecd": OecdResource()},
-    live=[
-        LiveSource(
-            "oecd",
-            frozenset({"oecd_raw"}),
-            ((OecdResource.url_variable, OecdResource.model_fields["base_url"].default),),
-        )
-    ],
+    live=[http_live_source("oecd", OecdResource, "oecd_raw")],
 )

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import great_expectations.expectations as gxe
-
-from pipeline.suites import non_negative, not_null
-from pipeline.validation import Suite, iso3_codes, row_count_expectation
+from pipeline.suites import iso3_countries, keyed_table, non_negative, not_null, select, year_range
+from pipeline.validation import Suite, row_count_expectation
 
 
 def raw_oecd_observations(previous: int, years: tuple[int, int], tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.oecd_observations",
-            "SELECT destination_iso3, origin_iso3, year, value, dataflow FROM {table}",
-            [
-                *not_null("destination_iso3", "origin_iso3", "year", "dataflow"),
-                gxe.ExpectColumnValuesToBeInSet(column="destination_iso3", value_set=iso3_codes()),
-                gxe.ExpectColumnValuesToBeInSet(column="origin_iso3", value_set=iso3_codes()),
-                gxe.ExpectColumnValuesToBeBetween(column="year", min_value=years[0], max_value=years[1]),
-                *non_negative("value"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["destination_iso3", "origin_iso3", "year"]),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["destination_iso3", "origin_iso3", "year"],
-        )
-    ]
+    key = ["destination_iso3", "origin_iso3", "year"]
+    rules = [*not_null(*key, "dataflow"), *iso3_countries(*key[:2]), year_range(years), *non_negative("value")]
+    view = select(*key, "value", "dataflow")
+    return [keyed_table("raw.oecd_observations", view, key, rules, [row_count_expectation(previous, tolerance)])]

@@ -19,7 +19,8 @@ from typing import Any
 from assets.openalex.client import SOURCE, Pulled, WorkRecord, resolve_truncated
 from assets.openalex.spend import Spend
 from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, Settings, repo_relative
+from pipeline.samples import sample_request
+from pipeline.settings import REPO_ROOT, Settings
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "openalex"
 
@@ -54,7 +55,7 @@ class SampleOpenAlex:
         return Pulled(self.fetch_works(years), [], {"http_calls": 0})
 
     def _request(self, path: Path) -> str:
-        return f"sample:{repo_relative(path)}"
+        return sample_request(path)
 
     def fetch_works(self, years: Iterable[int]) -> list[WorkRecord]:
         listed: list[WorkRecord] = []

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.openalex.raw import openalex_raw
 from assets.openalex.resource import OpenAlexResource
-from pipeline.slices import LiveSource, SourceSlice
+from pipeline.slices import SourceSlice, http_live_source
 
 SLICE = SourceSlice(
     "openalex",
@@ -14,10 +14,10 @@ SLICE = SourceSlice(
         "openalex": OpenAlexResource(api_key=dg.EnvVar("OPENALEX_API_KEY"), mailto=dg.EnvVar("OPENALEX_MAILTO"))
     },
     live=[
-        LiveSource(
+        http_live_source(
             "openalex",
-            frozenset({"openalex_raw"}),
-            ((OpenAlexResource.url_variable, OpenAlexResource.model_fields["base_url"].default),),
+            OpenAlexResource,
+            "openalex_raw",
             required=("OPENALEX_API_KEY",),  # required by OpenAlex since 2026-02
             modes=("live",),  # snapshot mode reads works from disk
         )

@@ -41,6 +41,16 @@ MAX_API_WINDOW = 2 * DAY  # documented cap for /flights/arrival
 TOKEN_REFRESH_MARGIN = 30.0
 
 _ICAO = re.compile(r"[A-Z0-9]{4}")
+_NULLABLE_TEXT = ("estDepartureAirport", "estArrivalAirport", "callsign")
+# The distances and candidate counts: nullable integers, the last fields of a flight object.
+_NULLABLE_INT = (
+    "estDepartureAirportHorizDistance",
+    "estDepartureAirportVertDistance",
+    "estArrivalAirportHorizDistance",
+    "estArrivalAirportVertDistance",
+    "departureAirportCandidatesCount",
+    "arrivalAirportCandidatesCount",
+)
 # The /flights/arrival object's fields in the order the API writes them (fixtures/real/opensky).
 FLIGHT_FIELDS: tuple[str, ...] = (
     "icao24",
@@ -49,21 +59,7 @@ FLIGHT_FIELDS: tuple[str, ...] = (
     "lastSeen",
     "estArrivalAirport",
     "callsign",
-    "estDepartureAirportHorizDistance",
-    "estDepartureAirportVertDistance",
-    "estArrivalAirportHorizDistance",
-    "estArrivalAirportVertDistance",
-    "departureAirportCandidatesCount",
-    "arrivalAirportCandidatesCount",
-)
-_NULLABLE_TEXT = ("estDepartureAirport", "estArrivalAirport", "callsign")
-_NULLABLE_INT = (
-    "estDepartureAirportHorizDistance",
-    "estDepartureAirportVertDistance",
-    "estArrivalAirportHorizDistance",
-    "estArrivalAirportVertDistance",
-    "departureAirportCandidatesCount",
-    "arrivalAirportCandidatesCount",
+    *_NULLABLE_INT,
 )
 
 

@@ -31,6 +31,11 @@ class OpenSkyResource(HttpResource):
     client_secret: str = ""
     requests_per_second: float = Field(default=1.0, ge=0)
 
+    @classmethod
+    def url_settings(cls) -> tuple[tuple[str, str], ...]:
+        """The API and, beside it, the token endpoint."""
+        return (*super().url_settings(), (cls.auth_url_variable, cls.model_fields["auth_url"].default))
+
     def configured(self) -> bool:
         return bool(self.client_id and self.client_secret)
 

@@ -4,14 +4,13 @@ provenance has always named them."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from assets.opensky.client import SOURCE, Arrivals, _flight_order, check_icao, validate_flight
-from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
+from pipeline.samples import read_json_array, sample_request
+from pipeline.settings import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "opensky"
 # The bundled sample covers the first week of August in these years.
@@ -33,15 +32,10 @@ class SampleOpenSky:
         if begin > end:
             raise ValueError(f"begin {begin} is after end {end}")
         path = self.path(icao)
-        request = f"sample:{repo_relative(path)}"
+        request = sample_request(path)
         if not path.exists():
             return Arrivals(requests=[request], retrieved_at=self.retrieved_at)
-        try:
-            flights = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SourceError(SOURCE, "sample is not valid JSON", request=request, detail=str(exc)) from None
-        if not isinstance(flights, list):
-            raise SourceError(SOURCE, "sample is not a JSON array of flights", request=request)
+        flights = read_json_array(path, SOURCE, "flights")
         checked = [validate_flight(f, i, request=request) for i, f in enumerate(flights)]
         unique: dict[tuple[str, int, int], dict[str, Any]] = {}
         for f in checked:

@@ -4,12 +4,7 @@ import dagster as dg
 
 from assets.opensky.raw import opensky_raw
 from assets.opensky.resource import OpenSkyResource
-from pipeline.slices import LiveSource, SourceSlice
-
-
-def _default(field: str) -> str:
-    return OpenSkyResource.model_fields[field].default
-
+from pipeline.slices import SourceSlice, http_live_source
 
 SLICE = SourceSlice(
     "opensky",
@@ -21,13 +16,10 @@ SLICE = SourceSlice(
         )
     },
     live=[
-        LiveSource(
+        http_live_source(
             "opensky",
-            frozenset({"opensky_raw"}),
-            (
-                (OpenSkyResource.url_variable, _default("base_url")),
-                (OpenSkyResource.auth_url_variable, _default("auth_url")),
-            ),
+            OpenSkyResource,
+            "opensky_raw",
             required=("OPENSKY_CLIENT_SECRET",),
             enabled_by="OPENSKY_CLIENT_ID",
         )

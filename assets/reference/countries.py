@@ -12,11 +12,10 @@ import pycountry
 
 from assets.common import check_spec, gated_tables, spec
 from assets.reference import suites
-from pipeline.dictionary import comments
-from pipeline.reference_rows import REFERENCE_STAMP, with_provenance
+from pipeline.reference_rows import reference_load, with_provenance
 from pipeline.settings import TERRITORY_POLICIES, RunSettings
 from pipeline.validation import EXTRA_COUNTRY_CODES
-from pipeline.warehouse import TableLoad, Warehouse
+from pipeline.warehouse import Warehouse
 
 COUNTRY_TABLES = ("ref.countries", "ref.territory_map")
 
@@ -45,19 +44,8 @@ def reference_countries(context: dg.AssetExecutionContext, warehouse: Warehouse,
         context,
         warehouse,
         [
-            TableLoad(
-                "ref.countries",
-                "SELECT * FROM incoming_countries",
-                suites.countries,
-                comments=comments("ref.countries"),
-                keep_unless_changed=REFERENCE_STAMP,
-            ),
-            TableLoad(
-                "ref.territory_map",
-                "SELECT * FROM incoming_territory",
-                comments=comments("ref.territory_map"),
-                keep_unless_changed=REFERENCE_STAMP,
-            ),
+            reference_load("ref.countries", "SELECT * FROM incoming_countries", suites.countries),
+            reference_load("ref.territory_map", "SELECT * FROM incoming_territory"),
         ],
         settings=run_settings.get(),
         source="pycountry",

@@ -2,10 +2,9 @@
 
 import dagster as dg
 
-from assets.common import ExtractContext, Extracted, RawTableLoad, raw_asset
+from assets.common import ExtractContext, Extracted, slice_raw_asset, year_scoped
 from assets.soda import suites
 from assets.soda.table import SODA_PASSENGERS
-from pipeline.warehouse import package_sql
 
 GROUP = "flights"
 # Origin airports asked of the DOT dataset: the focus countries' airports with scheduled US service.
@@ -24,20 +23,12 @@ def extract(run: ExtractContext) -> Extracted:
     )
 
 
-soda_raw = raw_asset(
-    "soda_raw",
-    [
-        RawTableLoad(
-            SODA_PASSENGERS,
-            package_sql(__package__, "raw.sql"),
-            lambda previous, settings, _: suites.raw_soda_passengers(
-                previous, settings.years, settings.rowcount_tolerance
-            ),
-        )
-    ],
+soda_raw = slice_raw_asset(
+    __package__,
+    SODA_PASSENGERS,
+    year_scoped(suites.raw_soda_passengers),
     extract,
     source="dot_soda",
-    resource_key="soda",
     group=GROUP,
     deps=("ref.airports",),
     doc="US DOT International_Report_Passengers (Socrata xgub-n9bw): monthly passengers between the "

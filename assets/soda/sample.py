@@ -4,7 +4,6 @@ has always named it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,8 @@ from typing import Any
 
 from assets.soda.client import DATASET, SOURCE, SodaRow, _check_query, _record_label, _sort_key, parse_count, parse_row
 from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
+from pipeline.samples import read_json_array, sample_request
+from pipeline.settings import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "soda"
 
@@ -36,15 +36,10 @@ class SampleSoda:
         if not codes:
             return []
         path = self._path()
-        request = f"sample:{repo_relative(path)}"
+        request = sample_request(path)
         if not path.exists():
             raise SourceError(SOURCE, "sample file missing", request=request)
-        try:
-            raw_rows = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SourceError(SOURCE, "sample is not valid JSON", request=request, detail=str(exc)) from None
-        if not isinstance(raw_rows, list):
-            raise SourceError(SOURCE, "sample is not a JSON array of rows", request=request)
+        raw_rows = read_json_array(path, SOURCE, "rows")
         selected: list[tuple[tuple[Any, ...], int, SodaRow]] = []
         for position, raw in enumerate(raw_rows):
             if not isinstance(raw, dict) or raw.get("type") != "Passengers" or raw.get("fg_apt") not in codes:

@@ -8,7 +8,7 @@ import great_expectations.expectations as gxe
 
 from assets.t100.reader import KNOWN_CLASSES
 from pipeline.flights.suites import airport_known, known_airports, months
-from pipeline.suites import non_negative, not_null
+from pipeline.suites import at_least, in_set, keyed_table, non_negative, not_null, select
 from pipeline.validation import WARNING, Suite, row_count_expectation
 
 
@@ -49,30 +49,24 @@ T100_NATURAL_KEY = [
 
 
 def raw_t100_segments(previous: int, tolerance: float, min_rows: int) -> Sequence[Suite]:
-    return [
-        Suite(
-            "raw.t100_segments",
-            f"SELECT {', '.join(T100_NATURAL_KEY)}, passengers, seats, file_name, source_line, "
-            f"{airport_known('origin')}, {airport_known('dest')} FROM {{table}}",
-            [
-                *not_null("kind", "year", "month", "origin", "dest", "passengers", "class"),
-                *months(),
-                *non_negative("passengers", "seats"),
-                gxe.ExpectColumnValuesToBeInSet(column="class", value_set=list(KNOWN_CLASSES)),
-                # The same line twice is double counting: impossible in a real download.
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=T100_NATURAL_KEY),
-                row_count_expectation(previous, tolerance, min_rows=min_rows),
-                # Real but implausible: charters (class L) can carry more passengers than seats.
-                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="seats",
-                    column_B="passengers",
-                    or_equal=True,
-                    ignore_row_if="either_value_is_missing",
-                    severity=WARNING,
-                    description="passengers above seats: real on some charter lines, loaded as reported",
-                ),
-                *known_airports("origin", "dest"),
-            ],
-            id_columns=["file_name", "source_line"],
-        )
+    rules = [
+        *not_null("kind", "year", "month", "origin", "dest", "passengers", "class"),
+        *months(),
+        *non_negative("passengers", "seats"),
+        *in_set(KNOWN_CLASSES, "class"),
     ]
+    then = [
+        row_count_expectation(previous, tolerance, min_rows=min_rows),
+        # Real but implausible: charters (class L) can carry more passengers than seats.
+        at_least(
+            "seats",
+            "passengers",
+            severity=WARNING,
+            description="passengers above seats: real on some charter lines, loaded as reported",
+        ),
+        *known_airports("origin", "dest"),
+    ]
+    columns = [*T100_NATURAL_KEY, "passengers", "seats", "file_name", "source_line"]
+    view = select(*columns, airport_known("origin"), airport_known("dest"))
+    # The same line twice (the natural key repeated) is double counting: impossible in a real download.
+    return [keyed_table("raw.t100_segments", view, T100_NATURAL_KEY, rules, then, ["file_name", "source_line"])]

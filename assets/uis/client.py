@@ -320,6 +320,21 @@ class _Discovery:
     ) -> list[BilateralIndicator]:
         return find_bilateral(indicators, origins_iso3)
 
+    def fetch(
+        self,
+        indicators: Sequence[str],
+        geo_units: Sequence[str],
+        start: int,
+        end: int,
+        version: str | None = None,
+    ) -> UisFetch:
+        """Every record of indicators × geo units × start..end: the query is checked here, once, and
+        answered by the client (`_answer`: the API) or the sample."""
+        return self._answer(_whole_chunk(indicators, geo_units, start, end), version)
+
+    def _answer(self, whole: Chunk, version: str | None) -> UisFetch:
+        raise NotImplementedError  # the client asks the API, the sample reads its file
+
 
 class UisClient(_Discovery):
     def __init__(self, http: JsonHttpClient, max_records: int = MAX_RECORDS, pinned_version: str = "") -> None:
@@ -335,20 +350,12 @@ class UisClient(_Discovery):
         resp = self.http.get_json(DEFINITIONS_PATH, {"version": version})
         return parse_indicators(resp.data, resp.url)
 
-    def fetch(
-        self,
-        indicators: Sequence[str],
-        geo_units: Sequence[str],
-        start: int,
-        end: int,
-        version: str | None = None,
-    ) -> UisFetch:
-        """Every record of indicators × geo units × start..end, in requests below the record limit.
+    def _answer(self, whole: Chunk, version: str | None) -> UisFetch:
+        """The records of the query, in requests below the record limit.
 
         The plan uses an upper-bound estimate; if UIS still refuses a chunk (400 too much data, 414)
         it is halved and both halves asked, down to a single indicator × geoUnit × year.
         """
-        whole = _whole_chunk(indicators, geo_units, start, end)
         pending = deque(plan_chunks(whole, self.max_records))
         records: list[UisRecord] = []
         hints: list[dict] = []

@@ -4,13 +4,12 @@ series it publishes, pinned to one data version."""
 import dagster as dg
 import polars as pl
 
-from assets.common import ExtractContext, Extracted, RawTableLoad, raw_asset
+from assets.common import ExtractContext, Extracted, slice_raw_asset, year_scoped
 from assets.uis import suites
 from assets.uis.client import HINT_UNKNOWN_INDICATOR, INBOUND_TOTAL, OUTBOUND_TOTAL, SOURCE, BilateralIndicator
 from assets.uis.table import ADDED_BY_ASSET, UIS_RECORDS, UisRecord
 from pipeline.countries import mobility_countries
 from pipeline.http import SourceError
-from pipeline.warehouse import package_sql
 
 GROUP = "mobility"
 
@@ -70,18 +69,11 @@ def extract(run: ExtractContext) -> Extracted:
     )
 
 
-uis_raw = raw_asset(
-    "uis_raw",
-    [
-        RawTableLoad(
-            UIS_RECORDS,
-            package_sql(__package__, "raw.sql"),
-            lambda previous, settings, _: suites.raw_uis_records(previous, settings.years, settings.rowcount_tolerance),
-        )
-    ],
+uis_raw = slice_raw_asset(
+    __package__,
+    UIS_RECORDS,
+    year_scoped(suites.raw_uis_records),
     extract,
-    source="uis",
-    resource_key="uis",
     group=GROUP,
     deps=("ref.countries",),
     doc="UNESCO UIS: inbound/outbound mobile-student totals and the bilateral origin→destination series it "

@@ -5,7 +5,6 @@ provenance has always named them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,19 +15,20 @@ from assets.uis.client import (
     HINT_UNKNOWN_GEOUNIT,
     HINT_UNKNOWN_INDICATOR,
     SOURCE,
+    Chunk,
     UisFetch,
     UisIndicator,
     UisVersion,
     _Discovery,
     _sorted_unique,
-    _whole_chunk,
     check_answer,
     parse_indicators,
     parse_records,
     parse_version,
 )
 from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
+from pipeline.samples import sample_request
+from pipeline.settings import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "uis"
 
@@ -49,15 +49,7 @@ class SampleUis(_Discovery):
         payload, request = self._read("definitions_indicators.json")
         return parse_indicators(payload, request)
 
-    def fetch(
-        self,
-        indicators: Sequence[str],
-        geo_units: Sequence[str],
-        start: int,
-        end: int,
-        version: str | None = None,
-    ) -> UisFetch:
-        whole = _whole_chunk(indicators, geo_units, start, end)
+    def _answer(self, whole: Chunk, version: str | None) -> UisFetch:
         self._check_version(version)
         payload, request = self._read("data_indicators.json")
         everything, _ = parse_records(payload, request, datetime.now(UTC))
@@ -67,7 +59,9 @@ class SampleUis(_Discovery):
         records = [
             r
             for r in everything
-            if r.indicator_id in whole.indicators and r.geo_unit in whole.geo_units and start <= r.year <= end
+            if r.indicator_id in whole.indicators
+            and r.geo_unit in whole.geo_units
+            and whole.start <= r.year <= whole.end
         ]
         hints = [
             {"code": HINT_UNKNOWN_INDICATOR, "message": f"The indicator could not be found, {i}", "request": request}
@@ -78,12 +72,12 @@ class SampleUis(_Discovery):
             for g in whole.geo_units
             if g not in known_geo and pycountry.countries.get(alpha_3=g) is None
         ]
-        check_answer(records, hints, whole.indicators, whole.geo_units, start, end, request)
+        check_answer(records, hints, whole.indicators, whole.geo_units, whole.start, whole.end, request)
         return UisFetch(_sorted_unique(records), hints, 0)
 
     def _read(self, name: str) -> tuple[Any, str]:
         path = self.directory / name
-        request = f"sample:{repo_relative(path)}"
+        request = sample_request(path)
         try:
             return json.loads(path.read_text(encoding="utf-8")), request
         except (OSError, json.JSONDecodeError) as exc:
@@ -97,6 +91,6 @@ class SampleUis(_Discovery):
             raise SourceError(
                 SOURCE,
                 "unknown version",
-                request=f"sample:{repo_relative(self.directory)}",
+                request=sample_request(self.directory),
                 detail=f"the sample holds version {sample_version} only, asked for {version}",
             )

@@ -2,15 +2,11 @@
 
 from assets.uis.raw import uis_raw
 from assets.uis.resource import UisResource
-from pipeline.slices import LiveSource, SourceSlice
+from pipeline.slices import SourceSlice, http_live_source
 
 SLICE = SourceSlice(
     "uis",
     assets=[uis_raw],
     resources={"uis": UisResource()},
-    live=[
-        LiveSource(
-            "uis", frozenset({"uis_raw"}), ((UisResource.url_variable, UisResource.model_fields["base_url"].default),)
-        )
-    ],
+    live=[http_live_source("uis", UisResource, "uis_raw")],
 )

@@ -3,12 +3,11 @@ countries, the denominators of the normalised indices."""
 
 import dagster as dg
 
-from assets.common import ExtractContext, Extracted, RawTableLoad, raw_asset
+from assets.common import ExtractContext, Extracted, slice_raw_asset, year_scoped
 from assets.worldbank import suites
 from assets.worldbank.client import INDICATORS
 from assets.worldbank.table import WORLDBANK_INDICATORS
 from pipeline.countries import iso3
-from pipeline.warehouse import package_sql
 
 GROUP = "context"
 
@@ -27,20 +26,11 @@ def extract(run: ExtractContext) -> Extracted:
     )
 
 
-worldbank_raw = raw_asset(
-    "worldbank_raw",
-    [
-        RawTableLoad(
-            WORLDBANK_INDICATORS,
-            package_sql(__package__, "raw.sql"),
-            lambda previous, settings, _: suites.raw_worldbank_indicators(
-                previous, settings.years, settings.rowcount_tolerance, list(INDICATORS)
-            ),
-        )
-    ],
+worldbank_raw = slice_raw_asset(
+    __package__,
+    WORLDBANK_INDICATORS,
+    year_scoped(suites.raw_worldbank_indicators, list(INDICATORS)),
     extract,
-    source="worldbank",
-    resource_key="worldbank",
     group=GROUP,
     deps=("ref.countries",),
     doc="World Bank population, GDP, R&D expenditure and researchers for the focus and mobility countries: "

@@ -12,7 +12,8 @@ from pathlib import Path
 from assets.worldbank.client import ALL, SOURCE, _query, _sorted, check_observations, parse_answer, parse_rows
 from assets.worldbank.table import WbObservation
 from pipeline.http import SourceError
-from pipeline.settings import REPO_ROOT, repo_relative
+from pipeline.samples import sample_request
+from pipeline.settings import REPO_ROOT
 
 SAMPLE_DIR = REPO_ROOT / "pipeline" / "sample_data" / "worldbank"
 
@@ -26,7 +27,7 @@ class SampleWorldBank:
     def observations(self, indicator: str, countries_iso3: Sequence[str], start: int, end: int) -> list[WbObservation]:
         countries = _query(indicator, countries_iso3, start, end)
         path = (self.directory or SAMPLE_DIR) / f"{indicator}.json"
-        request = f"sample:{repo_relative(path)}"
+        request = sample_request(path)
         if not path.is_file():
             raise SourceError(
                 SOURCE, "indicator not in the bundled sample", request=request, record=f"indicator {indicator}"

@@ -2,17 +2,11 @@
 
 from assets.worldbank.raw import worldbank_raw
 from assets.worldbank.resource import WorldBankResource
-from pipeline.slices import LiveSource, SourceSlice
+from pipeline.slices import SourceSlice, http_live_source
 
 SLICE = SourceSlice(
     "worldbank",
     assets=[worldbank_raw],
     resources={"worldbank": WorldBankResource()},
-    live=[
-        LiveSource(
-            "worldbank",
-            frozenset({"worldbank_raw"}),
-            ((WorldBankResource.url_variable, WorldBankResource.model_fields["base_url"].default),),
-        )
-    ],
+    live=[http_live_source("worldbank", WorldBankResource, "worldbank_raw")],
 )

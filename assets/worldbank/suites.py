@@ -6,30 +6,26 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
-from pipeline.suites import non_negative, not_null
-from pipeline.validation import Suite, iso2_codes, iso3_codes, row_count_expectation
+from pipeline.suites import countries, in_set, iso3_countries, keyed_table, non_negative, not_null, select, year_range
+from pipeline.validation import Suite, row_count_expectation
 
 
 def raw_worldbank_indicators(
     previous: int, years: tuple[int, int], tolerance: float, indicators: Sequence[str]
 ) -> Sequence[Suite]:
+    rules = [
+        *not_null("indicator", "country_iso2", "country_iso3", "year"),
+        *in_set(indicators, "indicator"),
+        *countries("country_iso2"),
+        # Aggregates (WLD, EUU, income groups) are not countries and never reach the table.
+        *iso3_countries("country_iso3"),
+        year_range(years),
+        *non_negative("value"),
+    ]
+    view = select("indicator", "country_iso2", "country_iso3", "year", "value")
+    key = ["indicator", "country_iso3", "year"]
     return [
-        Suite(
-            "raw.worldbank_indicators",
-            "SELECT indicator, country_iso2, country_iso3, year, value FROM {table}",
-            [
-                *not_null("indicator", "country_iso2", "country_iso3", "year"),
-                gxe.ExpectColumnValuesToBeInSet(column="indicator", value_set=list(indicators)),
-                gxe.ExpectColumnValuesToBeInSet(column="country_iso2", value_set=iso2_codes()),
-                # Aggregates (WLD, EUU, income groups) are not countries and never reach the table.
-                gxe.ExpectColumnValuesToBeInSet(column="country_iso3", value_set=iso3_codes()),
-                gxe.ExpectColumnValuesToBeBetween(column="year", min_value=years[0], max_value=years[1]),
-                *non_negative("value"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["indicator", "country_iso3", "year"]),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["indicator", "country_iso3", "year"],
-        ),
+        keyed_table("raw.worldbank_indicators", view, key, rules, [row_count_expectation(previous, tolerance)]),
         Suite(
             "raw.worldbank_indicators:rd_share",
             "SELECT country_iso3, year, value FROM {table} WHERE indicator = 'GB.XPD.RSDV.GD.ZS'",

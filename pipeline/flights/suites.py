@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
-from pipeline.suites import non_negative, not_null
+from pipeline.suites import in_set, keyed_table, non_negative, not_null, select
 from pipeline.validation import WARNING, Suite, iso2_codes, row_count_expectation
 
 ROLES = ["university_town", "control"]
@@ -95,95 +95,60 @@ def core_international_arrivals(previous: int, tolerance: float) -> Sequence[Sui
 
 
 def core_domestic_legs(previous: int, tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "core.domestic_legs",
-            f"SELECT year, month, gateway, dest, passengers, {airport_known('gateway')}, {airport_known('dest')} "
-            "FROM {table}",
-            [
-                *months(),
-                *non_negative("passengers"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "month", "gateway", "dest"]),
-                # Users often drop the international download first: no domestic legs is a state, not an error.
-                row_count_expectation(previous, tolerance, min_rows=0),
-                _some_rows(NO_DOMESTIC_LEGS),
-                *known_airports("gateway", "dest"),
-            ],
-            id_columns=["year", "month", "gateway", "dest"],
-        )
+    key = ["year", "month", "gateway", "dest"]
+    then = [
+        # Users often drop the international download first: no domestic legs is a state, not an error.
+        row_count_expectation(previous, tolerance, min_rows=0),
+        _some_rows(NO_DOMESTIC_LEGS),
+        *known_airports("gateway", "dest"),
     ]
+    view = select(*key, "passengers", airport_known("gateway"), airport_known("dest"))
+    return [keyed_table("core.domestic_legs", view, key, [*months(), *non_negative("passengers")], then)]
 
 
 def mart_flight_gateway_arrivals(previous: int, tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "mart.flight_gateway_arrivals",
-            "SELECT year, month, us_airport, origin_country, source, passengers FROM {table}",
-            [
-                *months(),
-                *non_negative("passengers"),
-                gxe.ExpectCompoundColumnsToBeUnique(
-                    column_list=["year", "month", "us_airport", "origin_country", "source"]
-                ),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["year", "month", "us_airport", "origin_country", "source"],
-        )
-    ]
+    key = ["year", "month", "us_airport", "origin_country", "source"]
+    view, rows = select(*key, "passengers"), row_count_expectation(previous, tolerance)
+    return [keyed_table("mart.flight_gateway_arrivals", view, key, [*months(), *non_negative("passengers")], [rows])]
 
 
 def mart_university_town_inflow(previous: int, tolerance: float) -> Sequence[Suite]:
+    key = ["year", "month", "town_airport", "origin_country"]
+    rules = [
+        *months(),
+        *non_negative("modelled_passengers"),
+        *in_set(["modelled_allocation"], "method"),
+        *in_set(ROLES, "role"),
+    ]
+    then = [
+        row_count_expectation(previous, tolerance, min_rows=0),
+        _some_rows(NO_DOMESTIC_LEGS + "; the modelled town allocation is empty"),
+    ]
     return [
-        Suite(
-            "mart.university_town_inflow",
-            "SELECT year, month, town_airport, origin_country, modelled_passengers, method, role FROM {table}",
-            [
-                *months(),
-                *non_negative("modelled_passengers"),
-                gxe.ExpectColumnValuesToBeInSet(column="method", value_set=["modelled_allocation"]),
-                gxe.ExpectColumnValuesToBeInSet(column="role", value_set=ROLES),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "month", "town_airport", "origin_country"]),
-                row_count_expectation(previous, tolerance, min_rows=0),
-                _some_rows(NO_DOMESTIC_LEGS + "; the modelled town allocation is empty"),
-            ],
-            id_columns=["year", "month", "town_airport", "origin_country"],
+        keyed_table(
+            "mart.university_town_inflow", select(*key, "modelled_passengers", "method", "role"), key, rules, then
         ),
         Suite(
             "mart.university_town_inflow:shares",
-            "SELECT year, month, town_airport, origin_country, unnest(gateway_shares).share AS share FROM {table}",
+            select(*key, "unnest(gateway_shares).share AS share"),
             [gxe.ExpectColumnValuesToBeBetween(column="share", min_value=0, max_value=1)],
-            id_columns=["year", "month", "town_airport", "origin_country"],
+            id_columns=key,
         ),
     ]
 
 
 def mart_flight_proxy_index(previous: int, tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "mart.flight_proxy_index",
-            "SELECT origin, destination, year, passengers, august_share, did_std_error FROM {table}",
-            [
-                *not_null("origin", "destination", "year", "passengers"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["origin", "destination", "year"]),
-                gxe.ExpectColumnValuesToBeBetween(column="august_share", min_value=0, max_value=1),
-                *non_negative("passengers", "did_std_error"),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["origin", "destination", "year"],
-        )
+    key = ["origin", "destination", "year"]
+    then = [
+        gxe.ExpectColumnValuesToBeBetween(column="august_share", min_value=0, max_value=1),
+        *non_negative("passengers", "did_std_error"),
+        row_count_expectation(previous, tolerance),
     ]
+    view = select(*key, "passengers", "august_share", "did_std_error")
+    return [keyed_table("mart.flight_proxy_index", view, key, not_null(*key, "passengers"), then)]
 
 
 def mart_town_flight_counts(previous: int, tolerance: float) -> Sequence[Suite]:
-    return [
-        Suite(
-            "mart.town_flight_counts",
-            "SELECT airport_icao, day, flights FROM {table}",
-            [
-                *not_null("airport_icao", "day", "flights"),
-                gxe.ExpectCompoundColumnsToBeUnique(column_list=["airport_icao", "day"]),
-                *non_negative("flights"),
-            ],
-            id_columns=["airport_icao", "day"],
-        )
-    ]
+    key = ["airport_icao", "day"]
+    view = select(*key, "flights")
+    return [keyed_table("mart.town_flight_counts", view, key, not_null(*key, "flights"), non_negative("flights"))]

@@ -22,10 +22,8 @@ SELECT
     coalesce(c.papers, 0) AS papers,
     coalesce(c.intl_papers, 0) AS intl_papers,
     coalesce(sh.share, 0) AS share,
-    'records' AS count_basis,
-    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
-    getvariable('source_mode') AS source_mode,
-    (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
+    r.*
 FROM grid AS g
+CROSS JOIN records_provenance('core.works') AS r
 LEFT JOIN counts AS c USING (country, year, paper_set)
 LEFT JOIN shares AS sh USING (country, year, paper_set)

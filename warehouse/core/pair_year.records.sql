@@ -7,9 +7,6 @@ SELECT
     coalesce(j.coauthored, 0) AS coauthored,
     coalesce(j.share_a_joint, 0) AS share_a_joint,
     coalesce(j.share_b_joint, 0) AS share_b_joint,
-    'records' AS count_basis,
-    (SELECT coalesce(min(source), 'openalex') FROM core.works) AS source,  -- names the snapshot release
-    getvariable('source_mode') AS source_mode,
-    (SELECT max(retrieved_at) FROM core.works) AS retrieved_at
-FROM pairs AS p CROSS JOIN years AS y
+    r.*
+FROM pairs AS p CROSS JOIN years AS y CROSS JOIN records_provenance('core.works') AS r
 LEFT JOIN core.pair_joint_records AS j USING (country_a, country_b, year, paper_set)
