@@ -2,8 +2,7 @@
 the warehouse holds on the bundled sample (a row, a value, a column, its type or order) fails here.
 
 Per table: its columns with their types, its row count and an order-free checksum of each column's values.
-Per column, not per row: the bootstrap's replicate draws follow row order, so which of a pair's two
-orderings gets which interval may swap between runs (same values, other rows). Columns that differ
+Per column, so a difference is reported with the column it is in. Columns that differ
 between any two runs by design are left out of the checksums (load_id, retrieval and build times:
 TIMESTAMP columns), the checkout's folder is taken out of text values, and doubles are compared to 9
 significant digits (and 12 decimals): DuckDB's parallel aggregation may sum in a different order and
