@@ -3,7 +3,7 @@ bound in one place. The top of the import graph: nothing imports it but Dagster 
 
 import dagster as dg
 
-from assets import context, dashboard, flights, indices, mobility, operations, papers
+from assets import context, dashboard, fields, flights, indices, mobility, operations, papers, ties
 from assets.openalex.raw import OpenAlexExtractConfig
 from assets.publish import published_warehouse, warehouse_tables
 from pipeline.preflight import preflight_in_process_executor
@@ -14,7 +14,7 @@ from pipeline.warehouse import Warehouse
 # Every source slice: the folders under assets/ with a slice.py (pipeline.slices.discover).
 SLICES = discover("assets")
 table_assets = [
-    *dg.load_assets_from_modules([papers, indices, mobility, flights, context, dashboard]),
+    *dg.load_assets_from_modules([papers, indices, fields, ties, mobility, flights, context, dashboard]),
     *(asset for s in SLICES for asset in s.assets),
 ]
 # Runs write a build copy of the warehouse; the last step publishes it for readers (pipeline.publish).

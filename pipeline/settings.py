@@ -81,6 +81,10 @@ class Settings:
     # Bootstrap intervals of the collaboration score and observed/expected (resampling papers).
     bootstrap_replicates: int = 200
     bootstrap_seed: int = 2018
+    # mart.collaboration_ties: the look-back window that decides a "new" author pair, and the byline length
+    # above which a joint paper counts but contributes no author pairs (docs/methods.md#new-versus-repeat-ties).
+    collab_ties_lookback_years: int = 5
+    collab_ties_max_authors: int = 50
     # Raw response cache of the live connectors (pipeline.http.ResponseCache): off, on or replay.
     http_cache: str = "on"
     http_cache_file: Path = REPO_ROOT / "warehouse" / "http_cache.sqlite"
@@ -276,6 +280,10 @@ def _statistics(env: Mapping[str, str]) -> dict[str, Any]:
             env.get("COLLAB_BOOTSTRAP_REPLICATES", "200"), "COLLAB_BOOTSTRAP_REPLICATES", minimum=20
         ),
         "bootstrap_seed": parse_int(env.get("COLLAB_BOOTSTRAP_SEED", "2018"), "COLLAB_BOOTSTRAP_SEED", 0),
+        "collab_ties_lookback_years": parse_int(
+            env.get("COLLAB_TIES_LOOKBACK_YEARS", "5"), "COLLAB_TIES_LOOKBACK_YEARS", minimum=1
+        ),
+        "collab_ties_max_authors": parse_int(env.get("COLLAB_TIES_MAX_AUTHORS", "50"), "COLLAB_TIES_MAX_AUTHORS", 2),
     }
 
 

@@ -97,6 +97,8 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "break_years": list(settings.break_years),
         "bootstrap_replicates": settings.bootstrap_replicates,
         "bootstrap_seed": settings.bootstrap_seed,
+        "ties_lookback_years": settings.collab_ties_lookback_years,
+        "ties_max_authors": settings.collab_ties_max_authors,
         "record_scope": {
             "sample": "every work in the bundled sample",
             "snapshot": "every work in the OpenAlex snapshot copy",

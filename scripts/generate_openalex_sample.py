@@ -11,7 +11,8 @@ Output, in ``pipeline/sample_data/openalex/`` by default:
 
 * ``works_<YEAR>.jsonl.gz``: one work per line, shaped like an OpenAlex list response restricted with
   ``select=id,doi,display_name,publication_year,publication_date,type,is_paratext,is_retracted,
-  is_authors_truncated,primary_location,authorships,countries_distinct_count,institutions_distinct_count``.
+  is_authors_truncated,primary_location,primary_topic,authorships,countries_distinct_count,
+  institutions_distinct_count``.
   As in real list responses, a work with more than 100 authors lists only its first 100 authorships and has
   ``is_authors_truncated: true``.
 * ``singletons.jsonl.gz``: the full record (every authorship, ``is_authors_truncated: false``) of each
@@ -19,6 +20,11 @@ Output, in ``pipeline/sample_data/openalex/`` by default:
 * ``MANIFEST.json``: seed, counts, sha256 of every file, ``"synthetic": true`` and the calibration notes.
 
 gzip is written with ``mtime=0`` and the RNG is ``random.Random(20260101)``, so two runs give identical bytes.
+The "what drives the change" step (``scripts/openalex_sample_drivers.py``, its own ``random.Random(20260120)``)
+runs on the full records after they are drawn: it adds ``primary_topic`` to every work and re-maps the author
+ids of CN-US works (team ties, moves, returnees) without changing any work, authorship, institution, country or
+count. Institutions carry a synthetic ROR id derived from their id (``synthetic_ror``: ROR's shape with a
+deliberately wrong check number, so it is never a real ROR).
 
 Calibration. The numbers are chosen to look like published trends in rough shape; they are not fitted to data.
 
@@ -63,13 +69,19 @@ import gzip
 import hashlib
 import json
 import random
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the drivers step lives next to this script
+from openalex_sample_drivers import add_drivers, synthetic_ror
+
 SEED = 20260101
 YEARS = range(2015, 2025)
 MAX_LISTED_AUTHORS = 100
+OPENALEX_FIELDS = "https://openalex.org/fields/"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT_DIR = REPO_ROOT / "pipeline" / "sample_data" / "openalex"
 DEFAULT_JOURNALS_CSV = REPO_ROOT / "pipeline" / "reference" / "nature_index_journals.csv"
@@ -271,7 +283,7 @@ class Institution:
         return {
             "id": self.id,
             "display_name": self.display_name,
-            "ror": None,
+            "ror": synthetic_ror(self.id),
             "country_code": self.country_code,
             "type": self.type,
             "lineage": list(self.lineage),
@@ -790,18 +802,20 @@ def generate(journal_rows: Sequence[dict[str, str]]) -> tuple[dict[int, list[dic
     """Yearly listed works and the full records of the truncated ones."""
     rng = random.Random(SEED)
     world = build_world(rng, journal_rows)
-    by_year: dict[int, list[dict]] = {}
-    singletons: list[dict] = []
+    full: dict[int, list[dict]] = {}
     work_no = 0
     for year in YEARS:
-        by_year[year] = []
+        full[year] = []
         for spec in year_specs(rng, year):
             work_no += 1
-            work = make_work(rng, world, spec, year, work_no)
-            shown = listed(work)
-            by_year[year].append(shown)
-            if shown is not work:
-                singletons.append(work)
+            full[year].append(make_work(rng, world, spec, year, work_no))
+    # Fields and author ids for the driver marts: a seeded step of its own that changes no count.
+    add_drivers(full)
+    by_year: dict[int, list[dict]] = {}
+    singletons: list[dict] = []
+    for year, works in full.items():
+        by_year[year] = [listed(work) for work in works]
+        singletons += [work for work, shown in zip(works, by_year[year], strict=True) if shown is not work]
     return by_year, singletons
 
 
@@ -850,6 +864,25 @@ CALIBRATION_NOTES = [
     "Consistency: authorships[].countries = sorted distinct non-null institution country codes, or the "
     "parsed country when institutions is empty; countries_distinct_count and "
     "institutions_distinct_count are the distinct counts over authorships.",
+    "Drivers (scripts/openalex_sample_drivers.py, seed 20260120, applied after the works are drawn; changes no "
+    "work, authorship, institution, country or count): primary_topic on every work (null for paratext and ~1% "
+    "of other non-CN-US works) with OpenAlex's real field/domain ids and names and ASJC subfields, synthetic "
+    "topics T9+9 digits. CN-US works get fields by yearly shares: Energy (fields/21) + Earth and Planetary "
+    "Sciences (fields/19) about 19-20% to 2018, then falling to 7.5% in 2024; Physics and Astronomy "
+    "(fields/31) and Medicine (fields/27, clinical subfields) hold at 11-15%.",
+    "Drivers, ties: the CN- and US-located authorships (CN authors with a second US institution count as CN) of "
+    "CN-US works with <= 50 authors carry collaborator ids A98+8 digits ('Author CN-n' / 'Author US-n'); a work "
+    "starts a new team or (probability 0 in 2015, 0.25 in 2016 rising to 0.80 in 2024; +0.2 for bylines over "
+    "12) continues an active team of an earlier year, reusing its core members, so new CN-US author pairs fall "
+    "after 2018 while repeat pairs rise. Consortium works, other countries' authors and works without CN-US "
+    "ties keep their ids.",
+    "Drivers, moves: on a continuing work, a CN member who published in CN the year before may take a US slot "
+    "(probability 0.55 per work to 2018, 0.40 in 2019, 0.15-0.18 after), stays 1-3 years and returns to CN in "
+    "65% of cases (returnees); US members move to CN with probability 0.06. Print the achieved calibration: "
+    "python scripts/openalex_sample_drivers.py.",
+    "Institutions: ror is a synthetic ROR-shaped id derived from the institution id (https://ror.org/0 + 6 "
+    "base-32 characters + 2 digits, with a deliberately wrong ROR check number, so it never names a real "
+    "organisation).",
 ]
 
 
@@ -878,6 +911,7 @@ def write_outputs(out_dir: Path, journals_csv: Path) -> dict[str, object]:
             "publication_year",
             "publication_date",
             "primary_location",
+            "primary_topic",
             "type",
             "authorships",
             "countries_distinct_count",
@@ -916,6 +950,24 @@ def work_countries(work: dict) -> set[str]:
     return {c for a in work["authorships"] for c in a["countries"]}
 
 
+ROR_PATTERN = re.compile(r"https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}")
+
+
+def check_drivers(rec: dict) -> None:
+    """Raise ValueError if the drivers step left a record without its fields or with a doubled author."""
+    topic = rec.get("primary_topic", "missing")
+    if topic == "missing" or (topic is not None and not str(topic["field"]["id"]).startswith(OPENALEX_FIELDS)):
+        raise ValueError(f"primary_topic missing or malformed: {rec['id']}")
+    ids = [a["author"]["id"] for a in rec["authorships"]]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"an author is listed twice: {rec['id']}")
+    for a in rec["authorships"]:
+        if a["raw_author_name"] != a["author"]["display_name"]:
+            raise ValueError(f"raw_author_name differs from the author's name: {rec['id']}")
+        if any(not ROR_PATTERN.fullmatch(i["ror"] or "") for i in a["institutions"]):
+            raise ValueError(f"institution without a ROR-shaped id: {rec['id']}")
+
+
 def validate(by_year: dict[int, list[dict]], singletons: list[dict]) -> None:
     """Raise ValueError if a record breaks the OpenAlex invariants this sample promises."""
     full = {w["id"]: w for w in singletons}
@@ -930,6 +982,7 @@ def validate(by_year: dict[int, list[dict]], singletons: list[dict]) -> None:
                 raise ValueError(f"truncated work must list {MAX_LISTED_AUTHORS} authorships: {w['id']}")
             for rec in records:
                 auths = rec["authorships"]
+                check_drivers(rec)
                 if rec["countries_distinct_count"] != len(work_countries(rec)):
                     raise ValueError(f"countries_distinct_count mismatch: {rec['id']}")
                 if rec["institutions_distinct_count"] != len({i["id"] for a in auths for i in a["institutions"]}):

@@ -10,7 +10,8 @@ The two-release scenario (docs/methods.md#openalex-snapshot: a changed record mo
   unknown id.
 
 The synthetic works have the field shapes of those recorded works (id URLs, `authorships[]` with
-`institutions[].country_code` and `countries`, `primary_location.source.issn`, ...). Every folder
+`author.id`, `institutions[].country_code/display_name/ror` and `countries`, `primary_location.source.issn`,
+`primary_topic` with its field and domain on W1 and W6, ...). Every folder
 written holds a README saying SYNTHETIC.
 
 `build_snapshot` writes the scenario (legacy, jsonl, or jsonl plus a Parquet copy made with DuckDB);
@@ -52,6 +53,8 @@ PARQUET_COLUMNS = {
     "institutions STRUCT(id VARCHAR, display_name VARCHAR, ror VARCHAR, country_code VARCHAR, type VARCHAR, "
     "lineage VARCHAR[])[], countries VARCHAR[], is_corresponding BOOLEAN, raw_author_name VARCHAR, "
     "raw_affiliation_strings VARCHAR[])[]",
+    "primary_topic": "STRUCT(id VARCHAR, display_name VARCHAR, subfield STRUCT(id VARCHAR, display_name VARCHAR), "
+    "field STRUCT(id VARCHAR, display_name VARCHAR), domain STRUCT(id VARCHAR, display_name VARCHAR))",
     "countries_distinct_count": "INTEGER",
     "institutions_distinct_count": "INTEGER",
     "cited_by_count": "INTEGER",
@@ -73,6 +76,23 @@ def institution(number: int, country: str | None) -> dict:
         "type": "education",
         "lineage": [iid],
     }
+
+
+def primary_topic(field: int, domain: int) -> dict:
+    """A primary_topic in the API's shape (ids are URLs; the names are synthetic)."""
+    return {
+        "id": f"{OPENALEX}T{10_000 + field}",
+        "display_name": f"Synthetic topic {field}",
+        "score": 0.99,
+        "subfield": {"id": f"https://openalex.org/subfields/{field}00", "display_name": f"Synthetic subfield {field}"},
+        "field": {"id": f"https://openalex.org/fields/{field}", "display_name": f"Synthetic field {field}"},
+        "domain": {"id": f"https://openalex.org/domains/{domain}", "display_name": f"Synthetic domain {domain}"},
+    }
+
+
+def with_topic(record: dict, topic: dict) -> dict:
+    """The work with a primary_topic (the other synthetic works have none: NULL field and domain)."""
+    return {**record, "primary_topic": topic}
 
 
 def authorship(
@@ -187,7 +207,10 @@ UNCODED = institution(7, None)  # a matched institution whose country_code is nu
 def synthetic_works() -> dict[str, dict]:
     """W1..W7 by short id ("W2b" is W2 as changed in release 2)."""
     return {
-        "W1": work(1, [authorship(1, "first", [CN]), authorship(2, "last", [US, CN])], issns=NATURE_ISSNS),
+        "W1": with_topic(
+            work(1, [authorship(1, "first", [CN]), authorship(2, "last", [US, CN])], issns=NATURE_ISSNS),
+            primary_topic(31, 1),
+        ),
         "W2": work(2, [authorship(3, "first", [US])], year=2019),
         "W3": work(
             3,
@@ -202,7 +225,10 @@ def synthetic_works() -> dict[str, dict]:
             source=None,
         ),
         "W5": work(5, [authorship(8, "first", [CN])], work_type="editorial", is_paratext=True, is_retracted=True),
-        "W6": work(6, [authorship(9, "first", [US]), authorship(10, "last", [CN])], year=2022, updated=P2),
+        "W6": with_topic(
+            work(6, [authorship(9, "first", [US]), authorship(10, "last", [CN])], year=2022, updated=P2),
+            primary_topic(23, 3),
+        ),
         "W2b": work(2, [authorship(3, "first", [US]), authorship(11, "last", [CN])], year=2019, updated=P3),
         "W7": work(7, [authorship(12, "first", [KR]), authorship(13, "last", [US])], year=2024, updated=P3),
     }

@@ -31,7 +31,8 @@ SOURCE = "openalex"
 BASE_URL = "https://api.openalex.org"
 MAX_PER_PAGE = 100  # current documented maximum (legacy deployments allowed 200)
 MAX_GROUPS_PER_PAGE = 200
-# Root fields a work record needs for counting, Shares and quality figures (select= is root-level only).
+# Root fields a work record needs for counting, Shares, quality figures and the by-field marts (the work's
+# primary_topic: field and domain) (select= is root-level only).
 WORK_FIELDS = (
     "id",
     "doi",
@@ -43,6 +44,7 @@ WORK_FIELDS = (
     "is_retracted",
     "is_authors_truncated",
     "primary_location",
+    "primary_topic",
     "authorships",
     "countries_distinct_count",
     "institutions_distinct_count",

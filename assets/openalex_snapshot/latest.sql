@@ -4,7 +4,16 @@
 -- Inputs: variable snapshot_files (the Parquet files), temp table incoming_merged_ids(id).
 -- The latest-version rule is decided on the key columns alone: the few superseded versions (works seen
 -- more than once) are found there and anti-joined, so no window or sort ever carries the authorships.
+-- Parts extracted before the author ids, institution names/ROR and field/domain were projected lack them:
+-- the typed empty relation in front gives every part the current columns (NULL where a part has none).
 WITH parts AS (
+    SELECT * FROM (
+        SELECT
+            NULL::STRUCT(id VARCHAR, institutions STRUCT(display_name VARCHAR, ror VARCHAR)[])[] AS authors,
+            NULL::VARCHAR AS field_id, NULL::VARCHAR AS field, NULL::VARCHAR AS domain_id, NULL::VARCHAR AS domain
+        WHERE false
+    )
+    UNION ALL BY NAME
     SELECT * FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
 ),
 versions AS (
@@ -28,6 +37,11 @@ SELECT
     l.countries,
     l.issns,
     l.authorships,
+    l.authors,
+    l.field_id,
+    l.field,
+    l.domain_id,
+    l.domain,
     l.updated_date,
     l.part_file,
     l.snapshot_release,

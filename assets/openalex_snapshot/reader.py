@@ -103,6 +103,15 @@ OUTPUT_SCHEMA = pl.Schema(
                 }
             )
         ),
+        "authors": pl.List(
+            pl.Struct(
+                {"id": pl.String, "institutions": pl.List(pl.Struct({"display_name": pl.String, "ror": pl.String}))}
+            )
+        ),
+        "field_id": pl.String,
+        "field": pl.String,
+        "domain_id": pl.String,
+        "domain": pl.String,
         "updated_date": pl.Date,
         "part_file": pl.String,
         "snapshot_release": pl.String,

@@ -4,7 +4,8 @@
 -- snapshot_parquet_works), projects it with snapshot_work_rows(...) and drops it.
 --
 -- The fields read are those raw/openalex_works.sql and core/authorship_affiliations.sql take from an
--- API work object, plus primary_location.source.issn and the record's own updated_date (which picks the
+-- API work object, plus primary_location.source.issn, the author ids and institution names/ROR of the
+-- authorships, primary_topic's field and domain, and the record's own updated_date (which picks the
 -- record to keep among duplicates). Nothing else of the record is materialised.
 
 -- One partition's records, as read: the needed fields only, in the row shape both readers produce.
@@ -17,7 +18,11 @@ CREATE OR REPLACE TEMP TABLE snapshot_staged (
     is_retracted BOOLEAN,
     record_updated VARCHAR,
     issns VARCHAR[],
-    authorships STRUCT(institutions STRUCT(id VARCHAR, country_code VARCHAR)[], countries VARCHAR[])[]
+    authorships STRUCT(author STRUCT(id VARCHAR), institutions STRUCT(id VARCHAR, country_code VARCHAR, display_name VARCHAR, ror VARCHAR)[], countries VARCHAR[])[],
+    field_id VARCHAR,
+    field VARCHAR,
+    domain_id VARCHAR,
+    domain VARCHAR
 );
 
 -- Gzip JSON Lines parts. ignore_errors: a line that is not a JSON object gives one row of NULLs (never
@@ -33,7 +38,11 @@ SELECT
     is_retracted,
     updated_date AS record_updated,
     primary_location.source.issn AS issns,
-    authorships
+    authorships,
+    primary_topic.field.id AS field_id,
+    primary_topic.field.display_name AS field,
+    primary_topic.domain.id AS domain_id,
+    primary_topic.domain.display_name AS domain
 FROM read_json(
     files,
     format = 'newline_delimited',
@@ -50,7 +59,8 @@ FROM read_json(
         'is_retracted': 'BOOLEAN',
         'updated_date': 'VARCHAR',
         'primary_location': 'STRUCT(source STRUCT(issn VARCHAR[]))',
-        'authorships': 'STRUCT(institutions STRUCT(id VARCHAR, country_code VARCHAR)[], countries VARCHAR[])[]'
+        'authorships': 'STRUCT(author STRUCT(id VARCHAR), institutions STRUCT(id VARCHAR, country_code VARCHAR, display_name VARCHAR, ror VARCHAR)[], countries VARCHAR[])[]',
+        'primary_topic': 'STRUCT(field STRUCT(id VARCHAR, display_name VARCHAR), domain STRUCT(id VARCHAR, display_name VARCHAR))'
     }
 );
 
@@ -68,9 +78,20 @@ SELECT
     updated_date AS record_updated,
     primary_location.source.issn AS issns,
     [
-        {'institutions': [{'id': i.id, 'country_code': i.country_code} for i in a.institutions], 'countries': a.countries}
+        {
+            'author': {'id': a.author.id},
+            'institutions': [
+                {'id': i.id, 'country_code': i.country_code, 'display_name': i.display_name, 'ror': i.ror}
+                for i in a.institutions
+            ],
+            'countries': a.countries
+        }
         for a in authorships
-    ] AS authorships
+    ] AS authorships,
+    primary_topic.field.id AS field_id,
+    primary_topic.field.display_name AS field,
+    primary_topic.domain.id AS domain_id,
+    primary_topic.domain.display_name AS domain
 FROM read_parquet(files, filename = true, hive_partitioning = false);
 
 -- What each part gave: records (non-blank lines), lines that are not a JSON work object (no id), and
@@ -154,7 +175,18 @@ SELECT
     len(authorships)::INTEGER AS n_authorships,
     list_sort(list_distinct(flatten([coalesce(a.countries, []) for a in authorships]))) AS countries,
     coalesce(list_filter(issns, lambda x: x IS NOT NULL), []::VARCHAR[]) AS issns,
-    authorships,
+    [
+        {'institutions': [{'id': i.id, 'country_code': i.country_code} for i in a.institutions], 'countries': a.countries}
+        for a in authorships
+    ] AS authorships,
+    [
+        {'id': a.author.id, 'institutions': [{'display_name': i.display_name, 'ror': i.ror} for i in a.institutions]}
+        for a in authorships
+    ] AS authors,
+    field_id,
+    field,
+    domain_id,
+    domain,
     partition_date::DATE AS updated_date,
     CASE WHEN starts_with(part_file, root_prefix) THEN substr(part_file, length(root_prefix) + 1) ELSE part_file END
         AS part_file,

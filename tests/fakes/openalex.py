@@ -156,8 +156,13 @@ EMULATED_FILTERS: dict[str, FilterKind] = {
     "authors_count": "number",
     "is_paratext": "boolean",
     "is_retracted": "boolean",
+    "primary_topic.field.id": "term",
+    "primary_topic.domain.id": "term",
 }
-GROUP_BY_FIELDS = frozenset({"authorships.countries", "publication_year", "type"})
+# primary_topic levels the fake filters and groups on: filter values "fields/21", "21" or the full id; group
+# keys are the full ids ("https://openalex.org/fields/21") with the level's display_name.
+TOPIC_LEVELS = {"primary_topic.field.id": "field", "primary_topic.domain.id": "domain"}
+GROUP_BY_FIELDS = frozenset({"authorships.countries", "publication_year", "type", *TOPIC_LEVELS})
 LIST_AUTHORSHIPS_CAP = 100  # list forms carry <= 100 authorships; filters/group_by see only those
 AUTHORS_COUNT = "authors_count"  # api:works/fields.py RangeField: the whole byline's length
 
@@ -842,10 +847,22 @@ def _terms(work: dict[str, Any], key: str) -> set[str]:
     """Case-folded values of a term filter field (filter values are case-insensitive, docs §1.3)."""
     if key == "authorships.countries":
         return {c.casefold() for a in work.get("authorships") or [] for c in a.get("countries") or []}
+    if key in TOPIC_LEVELS:
+        level_id = _topic_level(work, key)[0]
+        return set() if level_id is None else {level_id.removeprefix(OPENALEX).split("/")[-1].casefold()}
     if key == "type":
         return {work["type"].casefold()} if work.get("type") else set()
     source = (work.get("primary_location") or {}).get("source") or {}
     return {issn.casefold() for issn in source.get("issn") or []}
+
+
+_TOPIC_NAMES: dict[str, str | None] = {}  # level id -> display_name, as the works served carry them
+
+
+def _topic_level(work: dict[str, Any], key: str) -> tuple[str | None, str | None]:
+    """(id, display_name) of the work's primary_topic field or domain; (None, None) without a primary topic."""
+    level = (work.get("primary_topic") or {}).get(TOPIC_LEVELS[key]) or {}
+    return level.get("id"), level.get("display_name")
 
 
 def _term_test(key: str, value: str) -> WorkTest:
@@ -855,7 +872,7 @@ def _term_test(key: str, value: str) -> WorkTest:
     if value == "!null":
         return lambda work: bool(_terms(work, key))
     negate = value.startswith("!")
-    bare = re.sub(r"^(countries|types|work-types)/", "", value.removeprefix("!").removeprefix(OPENALEX))
+    bare = re.sub(r"^(countries|types|work-types|fields|domains)/", "", value.removeprefix("!").removeprefix(OPENALEX))
     wanted = bare.casefold()
     return lambda work: (wanted in _terms(work, key)) != negate
 
@@ -934,6 +951,12 @@ def _group_values(work: dict[str, Any], dimension: str) -> set[Any]:
     """Raw bucket keys of one work; it counts once per distinct key."""
     if dimension == "authorships.countries":
         return {c.upper() for a in work.get("authorships") or [] for c in a.get("countries") or []}
+    if dimension in TOPIC_LEVELS:
+        level_id, name = _topic_level(work, dimension)
+        if level_id is None:
+            return set()
+        _TOPIC_NAMES[level_id] = name
+        return {level_id}
     value = work.get(dimension)
     return set() if value is None else {value}
 
@@ -982,6 +1005,8 @@ def _group_entry(dimension: str, raw: Any, count: int, cursor: bool) -> dict[str
     if dimension == "authorships.countries":
         key = f"{OPENALEX}countries/{str(raw).upper()}"
         display = "unknown" if raw == "unknown" else _country_name(raw)
+    elif dimension in TOPIC_LEVELS:
+        key, display = str(raw), "unknown" if raw == "unknown" else _TOPIC_NAMES.get(str(raw))
     elif dimension == "type":
         key, display = f"{OPENALEX}types/{raw}", str(raw)
     else:
