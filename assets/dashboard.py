@@ -14,12 +14,13 @@ import polars as pl
 from assets.common import OWNERS, key, mart_asset
 from assets.publish import PUBLISHED
 from pipeline import charts
-from pipeline.breaks import breaks_frame, input_columns
+from pipeline.breaks import TIE_SIGNALS, breaks_frame, input_columns, ties_series
 from pipeline.context import suites
-from pipeline.report import render_report, report_pair, report_path, write_report
+from pipeline.report import DriverFrames, render_report, report_pair, report_path, write_report
 from pipeline.settings import RunSettings, Settings, repo_relative
 from pipeline.warehouse import Warehouse, connect
 
+DRIVER_TABLES = ("mart.field_change", "mart.collaboration_ties", "mart.institution_pairs", "mart.researcher_moves")
 NORMALISED_MEASURES = ("share", "share_per_million_people", "share_per_usd_bn_rd", "share_per_thousand_researchers")
 
 
@@ -86,10 +87,17 @@ bilateral_dashboard = mart_asset(
 
 
 def breaks_input(warehouse: Warehouse, settings: Settings) -> dict[str, pl.DataFrame]:
-    """Every dashboard series through pipeline.breaks (segmented regressions, Chow tests, a break search)."""
+    """Every dashboard series and the focus pairs' tie series (mart.collaboration_ties: new author pairs, share of
+    papers with a repeat pair; censored years left out) through pipeline.breaks (segmented regressions, Chow
+    tests, a break search)."""
     with warehouse.connection(settings) as conn:
         dashboard = conn.sql(f"SELECT {', '.join(input_columns())} FROM mart.bilateral_dashboard").pl()
-    return {"incoming_breaks": breaks_frame(dashboard, settings.break_years)}
+        ties = conn.sql("SELECT * FROM mart.collaboration_ties").pl()
+    frames = [
+        breaks_frame(dashboard, settings.break_years),
+        breaks_frame(ties_series(ties), settings.break_years, TIE_SIGNALS),
+    ]
+    return {"incoming_breaks": pl.concat(frames).sort("country_a", "country_b", "signal", "break_year")}
 
 
 def breaks_metadata(conn: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, dg.MetadataValue]:
@@ -107,9 +115,10 @@ def breaks_metadata(conn: duckdb.DuckDBPyConnection, settings: Settings) -> dict
 
 bilateral_breaks = mart_asset(
     "mart.bilateral_breaks",
-    ("mart.bilateral_dashboard",),
+    ("mart.bilateral_dashboard", "mart.collaboration_ties"),
     suites.mart_bilateral_breaks,
-    "Segmented regressions, Chow tests and a break search for every dashboard series (pipeline.breaks).",
+    "Segmented regressions, Chow tests and a break search for every dashboard series and the focus pairs' "
+    "new-tie series (pipeline.breaks).",
     group="dashboard",
     source="openalex+mobility+flights",
     incoming=breaks_input,
@@ -118,12 +127,89 @@ bilateral_breaks = mart_asset(
 )
 
 
+def driver_frames(conn: duckdb.DuckDBPyConnection, pair: tuple[str, str]) -> DriverFrames:
+    """The pair's rows of the "What drives it" marts (moves: both directions between the two countries)."""
+    moves = conn.sql(
+        "SELECT * FROM mart.researcher_moves WHERE (origin IN (?, ?) AND destination IN (?, ?)) OR origin IS NULL "
+        "ORDER BY year, origin",
+        params=[*pair, *pair],
+    ).pl()
+    return DriverFrames(
+        field_change=_pair_rows(conn, "mart.field_change", pair, "paper_set, level, rank, field_id"),
+        ties=_pair_rows(conn, "mart.collaboration_ties", pair, "year"),
+        institution_pairs=_pair_rows(
+            conn, "mart.institution_pairs", pair, "paper_set, year, rank, institution_a_id, institution_b_id"
+        ),
+        moves=moves,
+    )
+
+
+def _md_table(frame: pl.DataFrame, columns: tuple[str, ...]) -> str:
+    if frame.is_empty():
+        return "no rows"
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in frame.select(columns).iter_rows():
+        cells = ["—" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def drivers_metadata(drivers: DriverFrames, pair: tuple[str, str]) -> dict[str, dg.MetadataValue]:
+    """The report's "What drives it" views for the Dagster UI: field falls and rises, the ties chart, the top
+    institution pairs of the latest year and the moves between the pair (the live reason instead of counts)."""
+    fields = drivers.field_change.filter(
+        (pl.col("paper_set") == "all") & (pl.col("level") == "field") & pl.col("coauthored_change_pct").is_not_null()
+    )
+    field_cols = ("field", "coauthored_before", "coauthored_after", "coauthored_change_pct")
+    pairs = drivers.institution_pairs.filter(pl.col("paper_set") == "all")
+    pairs = pairs.filter(pl.col("year") == pairs["year"].max()).sort("rank").head(10) if not pairs.is_empty() else pairs
+    sample = " (SYNTHETIC SAMPLE, not real data)" if charts.is_sample(drivers.ties) else ""
+    ties_png = charts.to_png_bytes(charts.ties_chart(drivers.ties, *pair))
+    movers = drivers.moves["movers"]
+    moves_md = (
+        _md_table(drivers.moves, ("year", "origin", "destination", "movers", "returnees"))
+        if movers.is_not_null().any() or drivers.moves.is_empty()
+        else f"not available: {drivers.moves['method'][0]}"
+    )
+    return {
+        "drivers_field_falls": dg.MetadataValue.md(_md_table(fields.sort("coauthored_change_pct").head(5), field_cols)),
+        "drivers_field_rises": dg.MetadataValue.md(
+            _md_table(fields.sort("coauthored_change_pct", descending=True).head(5), field_cols)
+        ),
+        "plot_ties": dg.MetadataValue.md(
+            charts.markdown_image(ties_png, f"{pair[0]}–{pair[1]} new and repeat ties{sample}")
+        ),
+        "drivers_institution_pairs": dg.MetadataValue.md(
+            _md_table(
+                pairs,
+                (
+                    "year",
+                    "rank",
+                    "institution_a",
+                    "institution_a_ror",
+                    "institution_b",
+                    "institution_b_ror",
+                    "joint_papers",
+                    "collaboration_score_contribution",
+                ),
+            )
+        ),
+        "drivers_moves": dg.MetadataValue.md(moves_md),
+    }
+
+
 @dg.asset(
     key=key("report.focus_pair"),
     group_name="dashboard",
     # After the publication: the report reads the published warehouse, is the last step of a full run, and is
     # skipped (the last report kept) when the run publishes nothing. It never holds a publication back.
-    deps=[key("mart.bilateral_dashboard"), key("mart.bilateral_breaks"), key("mart.country_normalised"), PUBLISHED],
+    deps=[
+        key("mart.bilateral_dashboard"),
+        key("mart.bilateral_breaks"),
+        key("mart.country_normalised"),
+        *(key(t) for t in DRIVER_TABLES),
+        PUBLISHED,
+    ],
     kinds={"html"},
     owners=OWNERS,
     pool="duckdb",
@@ -150,6 +236,7 @@ def focus_report(
         dashboard = _pair_rows(conn, "mart.bilateral_dashboard", pair, "year")
         breaks = _pair_rows(conn, "mart.bilateral_breaks", pair, "signal, break_year")
         normalised = _normalised(conn)
+        drivers = driver_frames(conn, pair)
     finally:
         conn.close()
     html = render_report(
@@ -162,6 +249,7 @@ def focus_report(
         normalised=normalised,
         source_mode=settings.mode,
         generated_at=datetime.now(UTC),
+        drivers=drivers,
     )
     path = write_report(html, report_path(settings.report_dir, pair))
     context.log.info(f"report written to {path}")
@@ -171,5 +259,6 @@ def focus_report(
             "bytes": dg.MetadataValue.int(path.stat().st_size),
             "pair": dg.MetadataValue.text(f"{pair[0]}–{pair[1]}"),
             "source_mode": dg.MetadataValue.text(settings.mode),
+            **drivers_metadata(drivers, pair),
         }
     )

@@ -18,7 +18,14 @@ _RECORDS = ("core.work_records", "core.paper_set_works", "core.work_countries", 
 
 bilateral_papers_by_field = _fields_mart(
     "mart.bilateral_papers_by_field",
-    (*_RECORDS, "core.works", "ref.nature_index_journals", "ref.nature_index_issns", "mart.bilateral_papers"),
+    (
+        *_RECORDS,
+        "core.works",
+        "ref.nature_index_journals",
+        "ref.nature_index_issns",
+        "mart.bilateral_papers",
+        "raw.openalex_group_counts",
+    ),  # live mode: the group_by counts by field and domain
     fields_suites.mart_bilateral_papers_by_field,
     "mart.bilateral_papers within each OpenAlex field, domain and Nature Index subject group.",
 )

@@ -32,8 +32,13 @@ SIGNALS = (
     "students_b_to_a",
     "passengers_a_to_b",
 )
+# The focus pairs' tie series (mart.collaboration_ties, via `ties_series`): new author pairs and the share of
+# joint papers with a repeat pair (docs/methods.md#breaks-martbilateral_breaks).
+TIE_SIGNALS = ("new_tie_pairs", "share_papers_with_repeat_pair")
 # The dashboard column naming each signal's source and mode, year by year.
 PROVENANCE = {
+    "new_tie_pairs": "ties_provenance",
+    "share_papers_with_repeat_pair": "ties_provenance",
     "coauthored": "papers_provenance",
     "collaboration_score": "papers_provenance",
     "collaboration_score_nature_index": "papers_provenance",
@@ -145,6 +150,29 @@ def _series_values(
         return values, "chain_linked_index", "; ".join(sorted(linked_from)) or None, None
     reason = f"the series switches sources ({'; '.join(sorted(used))}) and has no chain-linked index"
     return {}, "mixed_sources", "; ".join(sorted(used)), reason
+
+
+def ties_series(ties: pl.DataFrame) -> pl.DataFrame:
+    """mart.collaboration_ties rows as series for `breaks_frame(…, signals=TIE_SIGNALS)`: one row per pair and
+    year with `new_tie_pairs` (new_pairs), `share_papers_with_repeat_pair` and `ties_provenance`. Years flagged
+    history_censored are NULL: their look-back window starts before the data, so every tie of them looks new and
+    a fit through them would show the end of the censoring as a break."""
+    censored = pl.col("history_censored").fill_null(True)
+    provenance = pl.format(
+        "{} (mart.collaboration_ties, {}; history-censored years left out)", pl.col("source"), pl.col("source_mode")
+    )
+    return ties.select(
+        "country_a",
+        "country_b",
+        "year",
+        pl.when(censored).then(None).otherwise(pl.col("new_pairs")).cast(pl.Float64).alias("new_tie_pairs"),
+        pl.when(censored)
+        .then(None)
+        .otherwise(pl.col("share_papers_with_repeat_pair"))
+        .cast(pl.Float64)
+        .alias("share_papers_with_repeat_pair"),
+        provenance.alias("ties_provenance"),
+    )
 
 
 def breaks_frame(dashboard: pl.DataFrame, break_years: Sequence[int], signals: Sequence[str] = SIGNALS) -> pl.DataFrame:

@@ -292,6 +292,88 @@ def normalised_share_chart(
     return fig
 
 
+def ties_chart(ties: pl.DataFrame, country_a: str, country_b: str) -> Figure:
+    """New versus repeat cross-border author pairs of the pair per year (mart.collaboration_ties): bars of new
+    (``gid='new_pairs'``) and repeat pairs stacked, and the share of joint papers with a repeat pair as a line on
+    a second axis (``gid='share_papers_with_repeat_pair'``, NULL as a gap). Years flagged history_censored are
+    shaded (``gid='censored-years'``): their look-back starts before the data, so their new pairs are overstated.
+    Sample rows get the SAMPLE watermark (module docstring)."""
+    rows = ties.filter((pl.col("country_a") == country_a) & (pl.col("country_b") == country_b)).sort("year")
+    if rows["year"].is_duplicated().any():
+        raise ValueError(f"mart.collaboration_ties has duplicate years for {country_a}–{country_b}")
+    years = rows["year"].cast(pl.Float64).to_numpy()
+    new, repeat = _as_float(rows["new_pairs"]), _as_float(rows["repeat_pairs"])
+    share = _as_float(rows["share_papers_with_repeat_pair"]) * 100
+    with _style():
+        fig = _new_figure()
+        ax = fig.add_subplot()
+        handles = _stacked_pair_bars(ax, years, new, repeat) if _has_data(new) or _has_data(repeat) else []
+        twin = ax.twinx()
+        twin.set_ylabel("Papers with a repeat pair (%)")
+        twin.grid(False)
+        if _has_data(share):
+            (line,) = twin.plot(
+                years,
+                share,
+                color=PALETTE[1],
+                marker="o",
+                markersize=3,
+                lw=1.6,
+                label="Share of papers with a repeat pair (%)",
+                gid="share_papers_with_repeat_pair",
+            )
+            handles.append(line)
+        _censored_span(ax, rows, handles)
+        _frame_year_chart(
+            fig,
+            ax,
+            f"{country_a}–{country_b}: new and repeat author pairs",
+            "Author pairs",
+            drawn=bool(handles),
+            empty="no data for this pair",
+            margins=(0.08, 0.66, 0.15),
+            handles=handles,
+        )
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.1, 1.0))
+        if is_sample(rows):
+            _sample_mark(fig)
+    return fig
+
+
+def _stacked_pair_bars(ax: Axes, years: np.ndarray, new: np.ndarray, repeat: np.ndarray) -> list:
+    """New pairs with repeat pairs stacked on top (NULL drawn as no bar); each bar gets an id of its own
+    (``new_pairs-<year>``, ``repeat_pairs-<year>``), since one id on every bar would repeat in the SVG."""
+    new, repeat = np.nan_to_num(new), np.nan_to_num(repeat)
+    bars = [
+        ax.bar(years, new, color=PALETTE[0], label="New pairs"),
+        ax.bar(years, repeat, bottom=new, color=PALETTE[2], label="Repeat pairs"),
+    ]
+    for container, name in zip(bars, ("new_pairs", "repeat_pairs"), strict=True):
+        for patch, year in zip(container.patches, years, strict=True):
+            patch.set_gid(f"{name}-{int(year)}")
+    return bars
+
+
+def _censored_span(ax: Axes, rows: pl.DataFrame, handles: list) -> None:
+    """Shade the history-censored years (one span over them) and add it to the legend."""
+    if "history_censored" not in rows.columns:
+        return
+    censored = rows.filter(pl.col("history_censored").fill_null(False))["year"]
+    if censored.is_empty():
+        return
+    span = ax.axvspan(
+        censored.min() - 0.5,
+        censored.max() + 0.5,
+        color="grey",
+        alpha=0.15,
+        lw=0,
+        label="History censored",
+        gid="censored-years",
+    )
+    handles.append(span)
+
+
 def _on_year_grid(rows: pl.DataFrame, grid: pl.DataFrame, country: str, paper_set: str, measure: str) -> np.ndarray:
     """One country's ``measure`` on the chart's common year grid: a year without a row is NaN (a gap)."""
     per_year = rows.filter(pl.col("country") == country).select("year", measure)

@@ -7,7 +7,9 @@ loudly instead of leaking a request. Every piece of text from the data is passed
 Charts sit in ``<figure data-chart="…">`` with a ``<figcaption>``: ``signals``, ``normalised-share``,
 ``normalised-share-per-million-people``, ``normalised-share-per-usd-bn-rd``,
 ``normalised-share-per-thousand-researchers`` and, when the frame has the Nature Index paper set,
-``normalised-share-nature-index``. Tables are ``<table data-table="dashboard">`` and ``data-table="breaks"``.
+``normalised-share-nature-index``, and ``ties`` in the "What drives it" section. Tables are
+``<table data-table="dashboard">`` and ``data-table="breaks"``; the "What drives it" section (when ``drivers``
+are given) adds ``field-falls``, ``field-rises``, ``institution-pairs`` and ``moves``.
 """
 
 from __future__ import annotations
@@ -101,6 +103,48 @@ NORMALISED_SLOTS: tuple[_NormalisedSlot, ...] = (
     _NormalisedSlot("normalised-share-nature-index", "nature_index", "share", "papers"),
 )
 
+
+@dataclass(frozen=True)
+class DriverFrames:
+    """The marts of "What drives it" (issue 20), each read whole or filtered to the pair: mart.field_change,
+    mart.collaboration_ties, mart.institution_pairs and mart.researcher_moves."""
+
+    field_change: pl.DataFrame
+    ties: pl.DataFrame
+    institution_pairs: pl.DataFrame
+    moves: pl.DataFrame
+
+
+FIELD_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("field", "Field", "text"),
+    ("domain", "Domain", "text"),
+    ("coauthored_before", "Joint papers before (mean)", "f1"),
+    ("coauthored_after", "Joint papers after (mean)", "f1"),
+    ("coauthored_change", "Change", "f1"),
+    ("coauthored_change_pct", "Change %", "pct"),
+    ("collaboration_score_change_pct", "Collaboration score change %", "pct"),
+)
+INSTITUTION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("rank", "Rank", "int"),
+    ("institution_a", "Institution in {a}", "text"),
+    ("institution_a_ror", "ROR ({a})", "text"),
+    ("institution_b", "Institution in {b}", "text"),
+    ("institution_b_ror", "ROR ({b})", "text"),
+    ("joint_papers", "Joint papers", "int"),
+    ("collaboration_score_contribution", "Contribution to the collaboration score", "f2"),
+    ("contribution_share", "Share of the pair's score", "share"),
+)
+MOVES_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("year", "Year", "year"),
+    ("a_to_b", "Moves {a}→{b}", "int"),
+    ("a_to_b_returnees", "of which returnees to {b}", "int"),
+    ("b_to_a", "Moves {b}→{a}", "int"),
+    ("b_to_a_returnees", "of which returnees to {a}", "int"),
+)
+DRIVER_TOP_FIELDS = 5
+DRIVER_TOP_INSTITUTION_PAIRS = 10
+
+
 _CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -153,6 +197,8 @@ def _format(value: object, kind: str) -> str:
         return f"{value:,.{kind[1]}f}"
     if kind == "pct":
         return f"{value * 100:+.1f} %"
+    if kind == "share":
+        return f"{value * 100:.1f} %"
     if kind == "p":
         return "<0.001" if value < 0.001 else f"{value:.3f}"
     # "num": magnitude-dependent precision, so counts and small slopes both read well.
@@ -306,13 +352,16 @@ def render_report(
     normalised: pl.DataFrame,
     source_mode: str,
     generated_at: datetime,
+    drivers: DriverFrames | None = None,
 ) -> str:
-    """One self-contained HTML page for the pair (see the module docstring for what it holds and how to find it).
+    """One self-contained HTML page for the pair (see the module docstring for what it holds and how to find it);
+    with ``drivers``, a "What drives it" section after the break estimates.
 
     Raises ValueError when ``source_mode`` is not 'sample' but the frames hold sample rows.
     """
     pair_rows, pair_breaks = _pair_frames(dashboard, breaks, country_a, country_b)
-    _check_modes(source_mode, {"dashboard": pair_rows, "normalised": normalised})
+    driver_frames = {} if drivers is None else {k: getattr(drivers, k) for k in DriverFrames.__dataclass_fields__}
+    _check_modes(source_mode, {"dashboard": pair_rows, "normalised": normalised, **driver_frames})
     pair_label = f"{country_a}–{country_b}"
     breaks_text = ", ".join(str(y) for y in sorted(set(break_years))) or "none"
     dash_cols = [
@@ -342,6 +391,7 @@ def render_report(
         f"{_e(NULL)} marks a value that could not be estimated; the reason column says why.</p>",
         _table(pair_breaks, BREAK_COLUMNS, "breaks", f"No break estimates for {pair_label}."),
         "</section>",
+        *([] if drivers is None else _drivers_section(drivers, country_a, country_b)),
     ]
     return _page(title, source_mode, header, sections)
 
@@ -376,6 +426,140 @@ def _signals_figure(
         + (f" {missing[0][0].upper()}{missing[0][1:]}." if missing else "")
     )
     return _figure("signals", charts.to_svg_text(signals_fig), caption, {"base-year": str(base_year)})
+
+
+def _drivers_section(drivers: DriverFrames, country_a: str, country_b: str) -> list[str]:
+    """ "What drives it": the fields that fell and rose most since the break, new versus repeat author ties, the
+    latest year's top institution pairs and the moves between the two countries."""
+    pair = f"{country_a}–{country_b}"
+    return [
+        '<section id="drivers"><h2>What drives it</h2>',
+        "<h3>Fields since the break (mart.field_change)</h3>",
+        _field_tables(drivers.field_change, country_a, country_b),
+        "<h3>New versus repeat author ties (mart.collaboration_ties)</h3>",
+        _ties_figure(drivers.ties, country_a, country_b),
+        f"<h3>Top institution pairs of {_e(pair)} (mart.institution_pairs)</h3>",
+        _institution_table(drivers.institution_pairs, country_a, country_b),
+        f"<h3>Researchers moving between {_e(country_a)} and {_e(country_b)} (mart.researcher_moves)</h3>",
+        _moves_table(drivers.moves, drivers.ties, country_a, country_b),
+        "</section>",
+    ]
+
+
+def _pair_only(frame: pl.DataFrame, country_a: str, country_b: str) -> pl.DataFrame:
+    if {"country_a", "country_b"} <= set(frame.columns):
+        return frame.filter((pl.col("country_a") == country_a) & (pl.col("country_b") == country_b))
+    return frame.clear()
+
+
+def _field_tables(field_change: pl.DataFrame, country_a: str, country_b: str) -> str:
+    """The top falls and the top rises of joint papers by field (paper set 'all', level 'field'), with the
+    windows they compare. Fields without a before value (change % NULL) are in neither list."""
+    rows = _pair_only(field_change, country_a, country_b)
+    if {"paper_set", "level"} <= set(rows.columns):
+        rows = rows.filter((pl.col("paper_set") == "all") & (pl.col("level") == "field"))
+    else:
+        rows = rows.clear()
+    known = rows.filter(pl.col("coauthored_change_pct").is_not_null()) if not rows.is_empty() else rows
+    pct = "coauthored_change_pct"
+    falls = known.filter(pl.col(pct) < 0).sort([pct, "coauthored_change"]).head(DRIVER_TOP_FIELDS)
+    rises = known.filter(pl.col(pct) > 0).sort([pct, "coauthored_change"], descending=True).head(DRIVER_TOP_FIELDS)
+    note = _field_windows(rows.row(0, named=True), country_a, country_b) if not rows.is_empty() else ""
+    empty = f"No field falls for {country_a}–{country_b}."
+    return (
+        f"{note}<h4>Largest falls</h4>{_table(falls, FIELD_COLUMNS, 'field-falls', empty)}"
+        f"<h4>Largest rises</h4>{_table(rises, FIELD_COLUMNS, 'field-rises', empty.replace('falls', 'rises'))}"
+    )
+
+
+def _field_windows(first: dict, country_a: str, country_b: str) -> str:
+    years = {k: _format(first.get(k), "year") for k in ("before_first", "before_last", "break_year")}
+    years |= {k: _format(first.get(k), "year") for k in ("after_first", "after_last")}
+    text = (
+        f"Mean joint papers of {country_a}–{country_b} per field (primary topic, all journals): before = "
+        f"{years['before_first']}–{years['before_last']} (ending at the break year {years['break_year']}), after = "
+        f"{years['after_first']}–{years['after_last']}. Fields without joint papers before the break have no "
+        "change % and are left out."
+    )
+    return f'<p class="meta">{_e(text)}</p>'
+
+
+def _ties_figure(ties: pl.DataFrame, country_a: str, country_b: str) -> str:
+    """The new/repeat ties chart with a caption naming the look-back and the censored years."""
+    rows = _pair_only(ties, country_a, country_b).sort("year") if "year" in ties.columns else ties.clear()
+    if rows.is_empty():
+        empty = f"mart.collaboration_ties has no rows for {country_a}–{country_b}."
+        return f'<p class="empty" data-chart-empty="ties">{_e(empty)}</p>'
+    lookback = _latest(rows, "lookback_years") or "?"
+    max_authors = _latest(rows, "max_authors") or "?"
+    censored = rows.filter(pl.col("history_censored").fill_null(False))["year"].to_list()
+    censored_text = (
+        f"Shaded: {min(censored)}–{max(censored)}, history censored (the look-back starts before the data, so "
+        "their new pairs are overstated). "
+        if censored
+        else ""
+    )
+    caption = (
+        f"{country_a}–{country_b}: author pairs (one author affiliated in {country_a}, one in {country_b}) on joint "
+        f"papers per year; a pair is a repeat when the same two were on a joint paper in the {lookback} years "
+        f"before, new otherwise. Line: share of the joint papers carrying an author pair that carry a repeat pair. "
+        f"{censored_text}Papers with more than {max_authors} authors give no pairs."
+    )
+    fig = charts.ties_chart(rows, country_a, country_b)
+    return _figure("ties", charts.to_svg_text(fig), caption, {"lookback-years": lookback})
+
+
+def _institution_table(pairs: pl.DataFrame, country_a: str, country_b: str) -> str:
+    """The ten institution pairs contributing most to the pair's collaboration score in the latest year
+    (all journals), with their share of that year's score."""
+    rows = _pair_only(pairs, country_a, country_b)
+    rows = rows.filter(pl.col("paper_set") == "all") if "paper_set" in rows.columns else rows.clear()
+    empty = f"mart.institution_pairs has no rows for {country_a}–{country_b}."
+    if rows.is_empty():
+        return _table(rows, INSTITUTION_COLUMNS, "institution-pairs", empty)
+    year = rows["year"].max()
+    rows = rows.filter(pl.col("year") == year).with_columns(
+        (pl.col("collaboration_score_contribution") / pl.col("collaboration_score_contribution").sum()).alias(
+            "contribution_share"
+        )
+    )
+    top = rows.sort(["rank", "joint_papers"], descending=[False, True]).head(DRIVER_TOP_INSTITUTION_PAIRS)
+    cols = [(c, label.format(a=country_a, b=country_b), k) for c, label, k in INSTITUTION_COLUMNS]
+    note = (
+        f'<p class="meta">{_e(year)}, all journals: the {len(top)} of {rows.height} institution pairs that add most '
+        "to the pair's collaboration score (contributions of all pairs add up to it); a blank institution is the "
+        "authors without an institution id.</p>"
+    )
+    return note + _table(top, cols, "institution-pairs", empty)
+
+
+def _moves_table(moves: pl.DataFrame, ties: pl.DataFrame, country_a: str, country_b: str) -> str:
+    """Moves per year between the two countries, each way, with returnees; years without a move are 0 (the mart
+    lists moves only). Where the counts are NULL (live mode) the reason is shown instead of numbers."""
+    cols = [(c, label.format(a=country_a, b=country_b), k) for c, label, k in MOVES_COLUMNS]
+    if "movers" in moves.columns and not moves.is_empty() and moves["movers"].is_null().all():
+        reason = _latest(moves, "method") or "not produced in this mode"
+        return f'<p class="empty" data-table-empty="moves">Moves are not available: {_e(reason)}.</p>'
+    if not {"origin", "destination", "year", "movers", "returnees"} <= set(moves.columns):
+        moves = pl.DataFrame(
+            schema={
+                "origin": pl.String,
+                "destination": pl.String,
+                "year": pl.Int64,
+                "movers": pl.Int64,
+                "returnees": pl.Int64,
+            }
+        )
+    tie_years = ties["year"].to_list() if "year" in ties.columns else []
+    frame = pl.DataFrame({"year": sorted({*moves["year"].to_list(), *tie_years})}, schema={"year": pl.Int64})
+    for name, origin, destination in (("a_to_b", country_a, country_b), ("b_to_a", country_b, country_a)):
+        way = moves.filter((pl.col("origin") == origin) & (pl.col("destination") == destination)).select(
+            pl.col("year").cast(pl.Int64),
+            pl.col("movers").cast(pl.Int64).alias(name),
+            pl.col("returnees").cast(pl.Int64).alias(f"{name}_returnees"),
+        )
+        frame = frame.join(way, on="year", how="left").with_columns(pl.col(name, f"{name}_returnees").fill_null(0))
+    return _table(frame, cols, "moves", f"mart.researcher_moves has no rows for {country_a}–{country_b}.")
 
 
 def _meta_lines(pair_rows: pl.DataFrame, country_a: str, country_b: str, base_year: int, breaks_text: str) -> list[str]:

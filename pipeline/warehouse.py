@@ -99,6 +99,9 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
         "bootstrap_seed": settings.bootstrap_seed,
         "ties_lookback_years": settings.collab_ties_lookback_years,
         "ties_max_authors": settings.collab_ties_max_authors,
+        # assets.openalex.plan.AUTHOR_CUT (a test checks they agree): marts that add the large bylines to
+        # group_by counts (mart.bilateral_papers_by_field, live mode) read it through macros/run.sql
+        "author_cut": 100,
         "record_scope": {
             "sample": "every work in the bundled sample",
             "snapshot": "every work in the OpenAlex snapshot copy",

@@ -119,3 +119,39 @@ def test_a_series_that_switches_sources_is_fitted_on_its_chain_linked_index() ->
     [spliced] = breaks_frame(dashboard.drop("students_a_to_b_index"), [2018], signals=["students_a_to_b"]).to_dicts()
     assert spliced["series_basis"] == "mixed_sources" and spliced["slope_change"] is None
     assert "switches sources" in spliced["reason"] and spliced["change_since_break"] is None
+
+
+def test_the_tie_series_leave_censored_years_out_and_fit_the_rest() -> None:
+    """mart.collaboration_ties rows → ties_series → breaks_frame: the censored years are NULL (not fitted), the
+    remaining new pairs grow +10 %/year to 2019 and shrink −5 %/year from 2020, and the repeat share is fitted on
+    its own; the provenance names the mart and the mode."""
+    from pipeline.breaks import TIE_SIGNALS, ties_series
+
+    growth = kinked_growth()
+    ties = pl.DataFrame(
+        {
+            "country_a": "CN",
+            "country_b": "US",
+            "year": list(YEARS),
+            # the censored years hold a made-up jump a fit would have to bend through
+            "new_pairs": [10_000 if y < 2012 else round(growth[y] * 1000) for y in YEARS],
+            "share_papers_with_repeat_pair": [0.0 if y < 2012 else 0.2 * 1.02 ** (y - 2012) for y in YEARS],
+            "history_censored": [y < 2012 for y in YEARS],
+            "source": "openalex",
+            "source_mode": "sample",
+        }
+    )
+    series = ties_series(ties)
+    assert series.filter(pl.col("year") < 2012)["new_tie_pairs"].is_null().all()
+    assert series.filter(pl.col("year") == 2012)["new_tie_pairs"].item() == round(growth[2012] * 1000)
+    rows = breaks_frame(series, [2020], TIE_SIGNALS)
+    assert rows["signal"].to_list() == ["new_tie_pairs", "share_papers_with_repeat_pair"]
+    new = rows.row(0, named=True)
+    assert (new["n_points"], new["n_before"], new["n_after"]) == (13, 8, 5)
+    assert new["growth_before"] == pytest.approx(0.10, abs=1e-4)
+    assert new["growth_after"] == pytest.approx(-0.05, abs=1e-4)
+    assert new["series_basis"] == "level"
+    assert new["provenance"] == "openalex (mart.collaboration_ties, sample; history-censored years left out)"
+    share = rows.row(1, named=True)
+    assert share["growth_before"] == pytest.approx(0.02) and share["growth_after"] == pytest.approx(0.02)
+    assert share["value_at_break"] == pytest.approx(0.2 * 1.02**8)

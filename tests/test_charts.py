@@ -278,3 +278,41 @@ def test_the_mark_follows_the_rows_drawn_not_the_rest_of_the_frame():
         .alias("source_mode")
     )
     assert marks(draw_share(shares)) == {}
+
+
+def ties_rows(source_mode: str = "sample") -> pl.DataFrame:
+    """CN–US 2015–2020 (2015 and 2016 censored, 2019 without a share) and a US–CN decoy with other counts."""
+    years = list(range(2015, 2021))
+    return pl.DataFrame(
+        {
+            "country_a": ["CN"] * 6 + ["US"] * 6,
+            "country_b": ["US"] * 6 + ["CN"] * 6,
+            "year": years * 2,
+            "new_pairs": [50, 40, 30, 20, 10, 5] + [999] * 6,
+            "repeat_pairs": [0, 10, 20, 30, 40, 45] + [999] * 6,
+            "share_papers_with_repeat_pair": [0.0, 0.1, 0.2, 0.3, None, 0.5] * 2,
+            "history_censored": [True, True, False, False, False, False] * 2,
+            "source_mode": source_mode,
+        }
+    )
+
+
+def test_ties_chart_stacks_new_and_repeat_pairs_and_shades_the_censored_years():
+    fig = charts.ties_chart(ties_rows(), "CN", "US")
+    ax, twin = fig.axes
+    bars = {p.get_gid(): p for p in ax.patches if p.get_gid() and "pairs-" in p.get_gid()}
+    assert bars["new_pairs-2017"].get_height() == 30 and bars["repeat_pairs-2017"].get_y() == 30
+    assert bars["repeat_pairs-2020"].get_height() == 45  # CN–US, not the 999 of US–CN
+    assert len(bars) == 12  # one id per bar: six years × (new, repeat)
+    [span] = [p for p in ax.patches if p.get_gid() == "censored-years"]
+    assert span.get_x() == pytest.approx(2014.5) and span.get_width() == pytest.approx(2.0)  # 2015–2016
+    [share] = [line for line in twin.get_lines() if line.get_gid() == "share_papers_with_repeat_pair"]
+    y = share.get_ydata()
+    assert y[3] == pytest.approx(30.0) and math.isnan(y[4])  # per cent; NULL is a gap, not 0
+    assert any(t.get_gid() == "sample-watermark" for t in fig.texts)
+    live = charts.ties_chart(ties_rows("live"), "CN", "US")
+    assert not any(t.get_gid() == "sample-watermark" for t in live.texts)
+    uncensored = charts.ties_chart(ties_rows().with_columns(history_censored=pl.lit(False)), "CN", "US")
+    assert not [p for p in uncensored.axes[0].patches if p.get_gid() == "censored-years"]
+    with pytest.raises(ValueError, match="duplicate years"):
+        charts.ties_chart(pl.concat([ties_rows(), ties_rows()]), "CN", "US")

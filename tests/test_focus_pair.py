@@ -154,3 +154,21 @@ def test_the_warehouse_holds_the_dictionarys_marts_and_the_report_is_the_last_st
     assert built == mart_tables_in_dictionary()
     started = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START]
     assert started[-2:] == ["publish__warehouse", "report__focus_pair"]
+
+
+@pytest.mark.e2e
+def test_the_report_and_its_materialisation_show_what_drives_it(de_fr):
+    path, result = de_fr
+    html = (path.parent / "reports" / "de_fr.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="drivers">') :]
+    assert section.count('data-chart="ties"') == 1 and 'id="ties-sample-watermark"' in section
+    for table in ("field-falls", "field-rises", "institution-pairs", "moves"):
+        assert f'data-table="{table}"' in section or f'data-table-empty="{table}"' in section, table
+    assert '<table data-table="moves">' in section  # sample mode counts moves (live mode gives the reason)
+    [event] = [m for m in result.get_asset_materialization_events() if m.asset_key.path == ["report", "focus_pair"]]
+    metadata = event.materialization.metadata
+    for name in ("drivers_field_falls", "drivers_field_rises", "drivers_institution_pairs", "drivers_moves"):
+        assert name in metadata, name
+    alt, data = re.fullmatch(r"!\[(.*)\]\(data:image/png;base64,(.+)\)", metadata["plot_ties"].value).groups()
+    assert alt == "DE–FR new and repeat ties (SYNTHETIC SAMPLE, not real data)"
+    assert sample_red_pixels(base64.b64decode(data)) > 500

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 
 from assets.openalex.client import normalise_group_key
+from assets.openalex.plan import TOPIC_GROUP_FIELDS, plan_group_queries, universe_filters
 from assets.openalex.resource import OpenAlexResource
 from pipeline.http import CallBudgetExceeded, SourceError
 from pipeline.settings import load_settings
@@ -175,6 +177,48 @@ def test_wrong_api_key_is_a_clear_error(fake_openalex, httpserver):
 def test_per_page_above_the_documented_maximum_is_refused():
     with pytest.raises(ValueError):
         OpenAlexResource(per_page=101)
+
+
+def test_group_by_primary_topic_field_counts_the_sample_and_the_unknown(fake_openalex, httpserver, sample_works):
+    """The plan's topic query (TOPIC_GROUP_FIELDS): keys arrive as full ids and are kept as the number;
+    works without a primary topic come back as "unknown"."""
+    client = make_client(fake_openalex, httpserver)
+    filters = [("publication_year", "2019"), ("authorships.countries", "CN"), ("countries_distinct_count", ">1")]
+    groups = client.group_by(filters, TOPIC_GROUP_FIELDS[0])
+    expected: Counter[str] = Counter()
+    for w in sample_works:
+        countries = {c for a in w["authorships"][:100] for c in a.get("countries") or []}
+        if w["publication_year"] == 2019 and "CN" in countries and len(countries) > 1:
+            topic = w.get("primary_topic")
+            expected[topic["field"]["id"].rsplit("/", 1)[-1] if topic else "unknown"] += 1
+    assert {g.key: g.count for g in groups} == dict(expected) and len(expected) > 3
+    assert all(g.key == "unknown" or g.key.isdigit() for g in groups)
+
+
+def test_the_plan_counts_each_topic_level_per_year_flag_and_focus_country():
+    settings = replace(load_settings(), environment={}, focus=("CN", "US", "DE"))
+    universe = universe_filters(["article"], True, True)
+    queries = plan_group_queries(settings, [2019, 2020], universe, [["0028-0836"]])
+    topic = [q for q in queries if q.query_kind in ("world_by_field", "country_by_field")]
+    # 2 paper sets x 2 years x 2 levels x 2 flags x (world + 3 focus countries)
+    assert len(topic) == 2 * 2 * 2 * 2 * 4
+    one = [q for q in topic if q.paper_set == "nature_index" and q.year == 2020 and q.filter_country == "DE"]
+    assert {(q.group_field, q.intl_only) for q in one} == {(f, i) for f in TOPIC_GROUP_FIELDS for i in (False, True)}
+    for q in one:
+        f = dict(q.filters)
+        assert f["authorships.countries"] == "DE" and f["publication_year"] == "2020"
+        assert f["primary_location.source.issn"] == "0028-0836" and f["authors_count"] == "<101|null"
+        assert f.get("countries_distinct_count") == (">1" if q.intl_only else None)
+    world = {
+        q.intl_only: dict(q.filters)
+        for q in topic
+        if q.query_kind == "world_by_field"
+        and q.year == 2019
+        and q.paper_set == "all"
+        and q.group_field == TOPIC_GROUP_FIELDS[1]
+    }
+    assert world[False]["countries_distinct_count"] == ">0" and world[True]["countries_distinct_count"] == ">1"
+    assert "authorships.countries" not in world[False]
 
 
 @pytest.mark.parametrize(("key", "code"), [("CN", "CN"), ("https://openalex.org/countries/US", "US"), ("2020", "2020")])

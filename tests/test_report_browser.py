@@ -32,6 +32,7 @@ EXPECTED_FIGURES = (
     "normalised-share-per-usd-bn-rd",
     "normalised-share-per-thousand-researchers",
     "normalised-share-nature-index",
+    "ties",
 )
 
 
@@ -173,6 +174,143 @@ def breaks() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=BREAK_SCHEMA, orient="row")
 
 
+# "What drives it" (issue 20): hand-made rows of the four marts with known answers, and decoys the report must drop.
+# Field change, CN–US, all journals, level 'field': (field, before, after); change % = after / before - 1.
+FIELDS = (
+    ("Energy", 10.0, 4.0),  # -60 %
+    ("Physics", 10.0, 7.0),  # -30 %
+    ("Chemistry", 5.0, 4.0),  # -20 %
+    ("Engineering", 10.0, 9.0),  # -10 %
+    ("Medicine", 20.0, 19.0),  # -5 %
+    ("Mathematics", 50.0, 49.0),  # -2 %: the sixth fall, not listed
+    ("Neuroscience", 10.0, 12.0),  # +20 %
+    ("Economics", 4.0, 8.0),  # +100 %
+    ("Dentistry", 0.0, 3.0),  # no before value: in neither list
+    ("Nursing", 6.0, 6.0),  # unchanged: in neither list
+)
+# Institution pairs of CN–US in 2024 (all journals): contributions 12, 11, …, 1 (sum 78), ranks 1…12.
+INSTITUTION_CONTRIBUTIONS = list(range(12, 0, -1))
+# Moves: (origin, destination, year, movers, returnees).
+MOVES = (("CN", "US", 2016, 3, 1), ("US", "CN", 2018, 2, 0), ("CN", "US", 2021, 4, 2), ("CN", "GB", 2016, 50, 9))
+TIES_LOOKBACK = 2  # 2015 and 2016 are censored
+
+
+def field_change(mode: str = "sample") -> pl.DataFrame:
+    rows = []
+    for pair, paper_set, level in (
+        (("CN", "US"), "all", "field"),
+        (("US", "CN"), "all", "field"),  # the other order: dropped
+        (("CN", "US"), "nature_index", "field"),  # other paper set: dropped
+        (("CN", "US"), "all", "domain"),  # other level: dropped
+    ):
+        decoy = (pair, paper_set, level) != (("CN", "US"), "all", "field")
+        for i, (field, before, after) in enumerate(FIELDS):
+            after = after / 100 if decoy else after  # a decoy would show -99 % falls
+            rows.append(
+                {
+                    "country_a": pair[0],
+                    "country_b": pair[1],
+                    "paper_set": paper_set,
+                    "level": level,
+                    "field_id": f"fields/{i}",
+                    "field": f"Decoy {field}" if decoy else field,
+                    "domain": "Physical Sciences",
+                    "rank": i + 1,
+                    "break_year": 2018,
+                    "before_first": 2016,
+                    "before_last": 2018,
+                    "after_first": 2022,
+                    "after_last": 2024,
+                    "coauthored_before": before,
+                    "coauthored_after": after,
+                    "coauthored_change": after - before,
+                    "coauthored_change_pct": after / before - 1 if before else None,
+                    "collaboration_score_change_pct": (after / before - 1) / 2 if before else None,
+                    "source_mode": mode,
+                }
+            )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def ties(mode: str = "sample") -> pl.DataFrame:
+    rows = []
+    for pair in (("CN", "US"), ("US", "CN")):
+        for i, year in enumerate(YEARS):
+            new, repeat = 100 - 5 * i, 10 * i
+            rows.append(
+                {
+                    "country_a": pair[0],
+                    "country_b": pair[1],
+                    "year": year,
+                    "joint_papers": 50,
+                    "new_pairs": new if pair == ("CN", "US") else 9999,
+                    "repeat_pairs": repeat,
+                    "share_papers_with_repeat_pair": None if year == 2015 else i / 20,
+                    "history_censored": year - TIES_LOOKBACK < YEARS[0],
+                    "lookback_years": TIES_LOOKBACK,
+                    "max_authors": 50,
+                    "source_mode": mode,
+                }
+            )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def institution_pairs(mode: str = "sample") -> pl.DataFrame:
+    rows = []
+    for year, paper_set, scale in ((2024, "all", 1), (2024, "nature_index", 100), (2023, "all", 100)):
+        for rank, contribution in enumerate(INSTITUTION_CONTRIBUTIONS, start=1):
+            name = f"Univ {rank} (CN)" + (f" {INJECTION}" if rank == 1 else "")
+            rows.append(
+                {
+                    "country_a": "CN",
+                    "country_b": "US",
+                    "year": year,
+                    "paper_set": paper_set,
+                    "rank": rank,
+                    "institution_a_id": f"I{rank}",
+                    "institution_a": name if scale == 1 else f"Decoy {rank}",
+                    "institution_a_ror": f"https://ror.org/0cn{rank:04d}",
+                    "institution_b_id": f"J{rank}",
+                    "institution_b": f"College {rank} (US)",
+                    "institution_b_ror": f"https://ror.org/0us{rank:04d}",
+                    "joint_papers": 13 - rank,
+                    "collaboration_score_contribution": float(contribution * scale),
+                    "source_mode": mode,
+                }
+            )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def moves(mode: str = "sample") -> pl.DataFrame:
+    if mode == "live":
+        return pl.DataFrame(
+            {
+                "origin": [None] * len(YEARS),
+                "destination": [None] * len(YEARS),
+                "year": YEARS,
+                "movers": [None] * len(YEARS),
+                "returnees": [None] * len(YEARS),
+                "method": "not produced in live mode: an author's full list of works is not fetched",
+                "source_mode": mode,
+            },
+            schema_overrides={"origin": pl.String, "destination": pl.String, "movers": pl.Int64, "returnees": pl.Int64},
+        )
+    frame = pl.DataFrame(MOVES, schema=["origin", "destination", "year", "movers", "returnees"], orient="row")
+    return frame.with_columns(method=pl.lit("authors of every work"), source_mode=pl.lit(mode))
+
+
+def drivers(mode: str = "sample") -> report.DriverFrames:
+    return report.DriverFrames(field_change(mode), ties(mode), institution_pairs(mode), moves(mode))
+
+
+def table_rows(page: str, name: str) -> list[list[str]]:
+    """The cell texts of `<table data-table=name>` (HTML entities left as they are)."""
+    match = re.search(rf'<table data-table="{name}">(.*?)</table>', page, re.DOTALL)
+    assert match, name
+    body = match.group(1).split("<tbody>")[1]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
 def render(mode: str = "sample", **overrides) -> str:
     kwargs = {
         "country_a": "CN",
@@ -184,6 +322,7 @@ def render(mode: str = "sample", **overrides) -> str:
         "normalised": normalised(mode),
         "source_mode": mode,
         "generated_at": GENERATED_AT,
+        "drivers": drivers(mode),
     }
     return report.render_report(**(kwargs | overrides))
 
@@ -234,6 +373,70 @@ def test_report_draws_full_counts_when_share_is_null():
     page = render("live", normalised=normalised("live", share=False))
     assert re.search(r'data-chart="normalised-share" data-paper-set="all" data-measure="papers"', page)
     assert "Share is not available in this warehouse" in page
+
+
+def test_drivers_list_the_largest_falls_and_rises_of_the_pair_since_the_break():
+    page = render()
+    falls = table_rows(page, "field-falls")
+    assert [r[0] for r in falls] == ["Energy", "Physics", "Chemistry", "Engineering", "Medicine"]
+    assert [r[5] for r in falls] == ["-60.0 %", "-30.0 %", "-20.0 %", "-10.0 %", "-5.0 %"]
+    assert falls[0][2:5] == ["10.0", "4.0", "-6.0"]
+    assert falls[0][6] == "-30.0 %"  # the collaboration score's change, half of the papers' here
+    rises = table_rows(page, "field-rises")
+    assert [(r[0], r[5]) for r in rises] == [("Economics", "+100.0 %"), ("Neuroscience", "+20.0 %")]
+    assert "Decoy" not in page and "Dentistry" not in page and "Nursing" not in page
+    assert "before = 2016–2018 (ending at the break year 2018), after = 2022–2024" in page
+
+
+def test_drivers_draw_new_and_repeat_ties_with_the_censored_years_marked():
+    page = render()
+    figure = re.search(r'<figure data-chart="ties".*?</figure>', page, re.DOTALL).group(0)
+    assert 'data-lookback-years="2"' in figure
+    for gid in ("new_pairs", "repeat_pairs", "share_papers_with_repeat_pair", "censored-years"):
+        assert f'id="ties-{gid}' in figure, gid
+    # the SAMPLE warning on the chart itself, as on every other chart; none on live rows
+    assert 'id="ties-sample-watermark"' in figure and 'id="ties-sample-label"' in figure
+    assert "sample-watermark" not in render("live")
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", figure).group(1)
+    assert "Shaded: 2015–2016, history censored" in caption and "in the 2 years before" in caption
+    # no censored year: no shading and no claim of one
+    uncensored = ties().with_columns(history_censored=pl.lit(False))
+    page = render(drivers=report.DriverFrames(field_change(), uncensored, institution_pairs(), moves()))
+    assert 'id="ties-censored-years' not in page and "Shaded:" not in page
+
+
+def test_drivers_list_the_top_ten_institution_pairs_of_the_latest_year():
+    page = render()
+    rows = table_rows(page, "institution-pairs")
+    assert [r[0] for r in rows] == [str(i) for i in range(1, 11)]  # 11 and 12 are cut
+    assert rows[0][1].startswith("Univ 1 (CN) &lt;img")  # escaped, never markup
+    assert rows[0][2] == "https://ror.org/0cn0001" and rows[0][3:5] == ["College 1 (US)", "https://ror.org/0us0001"]
+    assert rows[0][5:] == ["12", "12.00", f"{12 / 78 * 100:.1f} %"]
+    assert rows[9][7] == f"{3 / 78 * 100:.1f} %"  # the share is of the whole year, not of the ten shown
+    assert "Decoy" not in page and "the 10 of 12 institution pairs" in page
+
+
+def test_drivers_count_moves_both_ways_and_show_the_reason_in_live_mode():
+    rows = {r[0]: r[1:] for r in table_rows(render(), "moves")}
+    assert list(rows) == [str(y) for y in YEARS]  # every configured year; a year without a move is 0
+    assert rows["2016"] == ["3", "1", "0", "0"]  # CN→GB's 50 movers are not CN→US
+    assert rows["2018"] == ["0", "0", "2", "0"]
+    assert rows["2021"] == ["4", "2", "0", "0"]
+    live = render("live")
+    assert 'data-table="moves"' not in live
+    assert "Moves are not available: not produced in live mode" in live
+
+
+def test_the_report_without_drivers_has_no_drivers_section():
+    page = render(drivers=None)
+    assert 'id="drivers"' not in page and 'data-chart="ties"' not in page
+
+
+def test_drivers_refuse_sample_rows_under_a_live_banner():
+    with pytest.raises(ValueError, match="ties"):
+        render(
+            "live", drivers=report.DriverFrames(field_change("live"), ties(), institution_pairs("live"), moves("live"))
+        )
 
 
 def test_write_report_replaces_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -301,6 +504,27 @@ def test_network_guard_catches_an_external_request(guarded: GuardedPage, tmp_pat
     guarded.page.goto(leaky.as_uri())
     guarded.page.wait_for_load_state("load")
     assert "http://example.invalid/pixel.png" in guarded.left_the_page()
+
+
+def drivers_render_in_chromium(page) -> None:
+    """The "What drives it" section as the browser draws it: the ties chart (bars, censored span, SAMPLE mark) and
+    the four tables with the rows of the hand-made marts."""
+    drivers = page.locator("#drivers")
+    assert drivers.is_visible() and "What drives it" in drivers.locator("h2").inner_text()
+    ties_figure = drivers.locator('figure[data-chart="ties"]')
+    assert ties_figure.is_visible() and ties_figure.locator("svg").count() == 1
+    assert ties_figure.locator('g[id*="new_pairs"] path').count() >= len(YEARS)  # one bar a year
+    assert ties_figure.locator('g[id="ties-censored-years"]').count() == 1
+    assert ties_figure.locator('g[id="ties-sample-watermark"]').count() == 1
+    for name, count in (("field-falls", 5), ("field-rises", 2), ("institution-pairs", 10), ("moves", len(YEARS))):
+        table = drivers.locator(f'table[data-table="{name}"]')
+        assert table.is_visible(), name
+        assert table.locator("tbody tr").count() == count, name
+    first_fall = drivers.locator('table[data-table="field-falls"] tbody tr').nth(0).locator("td").all_inner_texts()
+    assert first_fall[0] == "Energy" and first_fall[5] == "-60.0 %"
+    first_pair = drivers.locator('table[data-table="institution-pairs"] tbody tr').nth(0).locator("td")
+    assert first_pair.nth(1).inner_text() == f"Univ 1 (CN) {INJECTION}"  # text, not markup
+    assert first_pair.nth(2).inner_text() == "https://ror.org/0cn0001"
 
 
 @pytest.mark.browser
@@ -394,6 +618,8 @@ def test_report_in_chromium(guarded: GuardedPage, tmp_path: Path):
     assert passengers["reason"].startswith("no value in 2022")
     assert INJECTION in passengers["reason"]  # shown as text …
     assert page.locator("img, b").count() == 0  # … never as markup
+
+    drivers_render_in_chromium(page)
 
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)

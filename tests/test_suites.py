@@ -650,6 +650,10 @@ CASES: list[Case] = [
         V("an estimate from two points", patch(1, slope_change=0.2), Error(IN_SET, "estimate_without_data", 1)),
         V("a null without a reason", patch(1, reason=None), Error(IN_SET, "unexplained_null", 1)),
         V("a p-value above 1", patch(0, chow_p_value=1.2), Error(BETWEEN, "chow_p_value", 1)),
+        V("an unknown signal", patch(0, signal="coauthored_typo"), Error(IN_SET, "signal", 1)),
+        # the tie signals of mart.collaboration_ties are signals like the dashboard's
+        V("a tie signal", patch(0, signal="new_tie_pairs")),
+        V("the repeat-share signal", patch(1, signal="share_papers_with_repeat_pair")),
     ),
 ]
 

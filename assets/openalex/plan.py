@@ -25,11 +25,15 @@ AUTHOR_CUT = 100  # authorships the API's country filter and group_by see
 # null stays on the group_by side, so the two halves cover every work.
 UP_TO_CUT = ("authors_count", f"<{AUTHOR_CUT + 1}|null")
 BEYOND_CUT = ("authors_count", f">{AUTHOR_CUT}")
+# The primary-topic levels counted per year for mart.bilateral_papers_by_field
+# (docs/methods.md#collaboration-by-field); `:include_unknown` adds the works without a primary topic as the
+# key "unknown".
+TOPIC_GROUP_FIELDS = ("primary_topic.field.id:include_unknown", "primary_topic.domain.id:include_unknown")
 
 
 @dataclass(frozen=True)
 class GroupQuery:
-    query_kind: str  # world_by_year | countries_in_year | partners_in_year
+    query_kind: str  # world_by_year | countries_in_year | partners_in_year | world_by_field | country_by_field
     paper_set: str
     year: int | None  # None: one call covers the whole year range (world_by_year)
     intl_only: bool
@@ -119,6 +123,25 @@ def plan_group_queries(
                 queries.append(
                     GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f)
                 )
+            queries += topic_queries(settings, paper_set, year, (*base, *extra, ("publication_year", str(year))))
+    return queries
+
+
+def topic_queries(
+    settings: Settings, paper_set: str, year: int, filters: tuple[tuple[str, str], ...]
+) -> list[GroupQuery]:
+    """The universe of each field and domain in one year and paper set (works with at most 100 authors):
+    the located works and the international ones of the world (world_by_field) and of each focus country
+    (country_by_field), one group_by per level, flag and country."""
+    queries = []
+    for group_field, intl_only in itertools.product(TOPIC_GROUP_FIELDS, (False, True)):
+        located = ("countries_distinct_count", ">1" if intl_only else ">0")
+        queries.append(GroupQuery("world_by_field", paper_set, year, intl_only, None, group_field, (*filters, located)))
+        for country in settings.focus:
+            f = (*filters, ("authorships.countries", country))
+            if intl_only:
+                f = (*f, located)
+            queries.append(GroupQuery("country_by_field", paper_set, year, intl_only, country, group_field, f))
     return queries
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import great_expectations.expectations as gxe
 
-from pipeline.breaks import SERIES_BASES
+from pipeline.breaks import SERIES_BASES, SIGNALS, TIE_SIGNALS
 from pipeline.mobility.suites import INDEX_METHODS
 from pipeline.suites import in_set, keyed_table, non_negative, not_null, select
 from pipeline.validation import Suite, row_count_expectation
@@ -65,6 +65,7 @@ def mart_bilateral_breaks(previous: int, tolerance: float) -> Sequence[Suite]:
     )
     then = [
         *in_set(SERIES_BASES, "series_basis"),
+        *in_set([*SIGNALS, *TIE_SIGNALS], "signal"),
         *[
             gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
             for c in ("slope_change_p_value", "chow_p_value")

@@ -1,4 +1,6 @@
--- mart.bilateral_breaks: one row per ordered pair, signal of mart.bilateral_dashboard and break year
+-- mart.bilateral_breaks: one row per ordered pair, signal of mart.bilateral_dashboard (and, for the focus
+-- pairs, the tie signals new_tie_pairs and share_papers_with_repeat_pair of mart.collaboration_ties, its
+-- history-censored years left out) and break year
 -- (COLLAB_BREAK_YEARS): segmented regression of log values at the break (slopes, their change and its
 -- p-value, the level jump), the Chow test, an unknown-break search, CAGR before and after, and how many
 -- yearly points each estimate rests on. Estimated in Python (pipeline/breaks.py, statsmodels and

@@ -5,8 +5,11 @@
 -- (ref.nature_index_journals.field). Within a group the universe is the group's works: N_A, C_A^int, Share_A,
 -- N_W and C_W^int count only them, and the indices are the same macros as mart.bilateral_papers'. Zero-filled
 -- over the years for every pair and group with a joint paper in the range. Records modes (sample, snapshot):
--- every pair. Live mode: only pairs between focus countries, counted from their fetched joint records; what
--- needs the group's whole universe is NULL, `method` says why. No bootstrap intervals.
+-- every pair. Live mode: only pairs between focus countries, counted from their fetched joint records; the
+-- group's country and world totals (levels 'field' and 'domain') come from the plan's group_by counts on the
+-- primary topic (query kinds world_by_field and country_by_field: works with at most 100 authors) plus the
+-- full records of the works with more than 100 authors, as core/country_year.group_counts.sql counts them;
+-- Shares of the universe and the subject groups' totals are NULL, `method` says why. No bootstrap intervals.
 WITH live AS (SELECT getvariable('source_mode') = 'live' AS live),
 subjects AS (  -- the subject group of each ISSN of the fixed Nature Index journal set
     SELECT i.issn, min(j.field) AS subject_group
@@ -39,10 +42,39 @@ grouped AS (  -- each universe work once per level
 ),
 labels AS (SELECT level, field_id, min(field) AS field, min(domain) AS domain FROM grouped GROUP BY ALL),
 wc AS (SELECT g.*, c.country FROM grouped AS g JOIN core.work_countries AS c USING (work_id)),
+topic_counts AS (  -- live: group_by counts per primary-topic key ("21", "unknown") and the large bylines
+    SELECT CASE WHEN group_field LIKE 'primary_topic.field.id%' THEN 'field' ELSE 'domain' END AS level,
+           key, filter_country AS country, year, paper_set, intl_only, count
+    FROM raw.openalex_group_counts
+    WHERE source_mode = getvariable('source_mode') AND query_kind IN ('world_by_field', 'country_by_field')
+      AND year BETWEEN getvariable('year_first') AND getvariable('year_last') AND (SELECT live FROM live)
+),
+topic_totals AS (
+    SELECT t.level, t.country, t.year, t.paper_set, t.intl_only, t.count,
+           CASE WHEN t.key = 'unknown' THEN 'none'
+                ELSE 'https://openalex.org/' || (CASE t.level WHEN 'field' THEN 'fields/' ELSE 'domains/' END) || t.key
+           END AS field_id
+    FROM topic_counts AS t
+    UNION ALL  -- the works with more than 100 authors, once for the world (country NULL) and once per country
+    SELECT g.level, c.country, s.year, s.paper_set, s.intl_only, count(*), g.field_id
+    FROM large_byline_works_by_flag('core.paper_set_works') AS s
+    JOIN grouped AS g ON g.work_id = s.work_id AND g.paper_set = s.paper_set AND g.level IN ('field', 'domain')
+    JOIN (SELECT work_id, country FROM core.work_countries UNION ALL
+          SELECT DISTINCT work_id, NULL FROM core.work_countries) AS c ON c.work_id = s.work_id
+    WHERE (SELECT live FROM live)
+    GROUP BY ALL
+),
+topic_covered AS (  -- live: the years and paper sets the plan counted per primary topic
+    SELECT DISTINCT year AS covered_year, paper_set AS covered_set FROM topic_counts
+),
 country_counts AS (
     SELECT country, year, paper_set, level, field_id, count(*) AS papers,
            count(*) FILTER (WHERE n_countries >= 2) AS intl_papers
-    FROM wc GROUP BY ALL
+    FROM wc WHERE NOT (SELECT live FROM live) GROUP BY ALL
+    UNION ALL
+    SELECT country, year, paper_set, level, field_id, sum(count) FILTER (WHERE NOT intl_only),
+           sum(count) FILTER (WHERE intl_only)
+    FROM topic_totals WHERE country IS NOT NULL GROUP BY ALL
 ),
 country_shares AS (
     SELECT sh.country, g.year, g.paper_set, g.level, g.field_id, sum(sh.share) AS share
@@ -54,7 +86,11 @@ world AS (
     SELECT year, paper_set, level, field_id,
            count(*) FILTER (WHERE n_countries >= 1) AS world_papers,
            count(*) FILTER (WHERE n_countries >= 2) AS world_intl_papers
-    FROM grouped GROUP BY ALL
+    FROM grouped WHERE NOT (SELECT live FROM live) GROUP BY ALL
+    UNION ALL
+    SELECT year, paper_set, level, field_id, sum(count) FILTER (WHERE NOT intl_only),
+           sum(count) FILTER (WHERE intl_only)
+    FROM topic_totals WHERE country IS NULL GROUP BY ALL
 ),
 joint AS (  -- C_AB and the joint Shares within each group; live mode: pairs between focus countries only
     SELECT
@@ -76,27 +112,37 @@ grid AS (
     FROM (SELECT DISTINCT country_a, country_b, paper_set, level, field_id FROM joint) AS k
     CROSS JOIN configured_years() AS y
 ),
-filled AS (  -- records modes: a group without works in a year is a known 0; live mode: unknown (NULL)
+filled AS (  -- a group without works in a counted year is a known 0; live mode: NULL where nothing counted it
     SELECT
         g.*,
         coalesce(j.coauthored, 0) AS coauthored,
         coalesce(j.share_a_joint, 0) AS share_a_joint,
         coalesce(j.share_b_joint, 0) AS share_b_joint,
-        CASE WHEN NOT m.live THEN coalesce(ca.papers, 0) END AS papers_a,
-        CASE WHEN NOT m.live THEN coalesce(cb.papers, 0) END AS papers_b,
-        CASE WHEN NOT m.live THEN coalesce(ca.intl_papers, 0) END AS intl_papers_a,
-        CASE WHEN NOT m.live THEN coalesce(cb.intl_papers, 0) END AS intl_papers_b,
+        CASE WHEN NOT m.live OR (g.level <> 'subject_group' AND tc.covered_year IS NOT NULL) THEN true END AS counted,
+        CASE WHEN counted THEN coalesce(ca.papers, 0) END AS papers_a,
+        CASE WHEN counted THEN coalesce(cb.papers, 0) END AS papers_b,
+        CASE WHEN counted THEN coalesce(ca.intl_papers, 0) END AS intl_papers_a,
+        CASE WHEN counted THEN coalesce(cb.intl_papers, 0) END AS intl_papers_b,
         CASE WHEN NOT m.live THEN coalesce(sa.share, 0) END AS share_a,
         CASE WHEN NOT m.live THEN coalesce(sb.share, 0) END AS share_b,
-        CASE WHEN NOT m.live THEN coalesce(w.world_papers, 0) END AS world_papers,
-        CASE WHEN NOT m.live THEN coalesce(w.world_intl_papers, 0) END AS world_intl_papers,
-        CASE WHEN m.live
-             THEN 'joint records only: live mode fetches the joint works of the focus pairs, not every work of '
-                  || 'the field, so the universe columns (country and world totals, Shares of the universe, '
-                  || 'Salton, Jaccard, affinity, observed/expected) are NULL'
-             ELSE 'records: every work of the paper set in the group' END AS method
+        CASE WHEN counted THEN coalesce(w.world_papers, 0) END AS world_papers,
+        CASE WHEN counted THEN coalesce(w.world_intl_papers, 0) END AS world_intl_papers,
+        CASE WHEN NOT m.live THEN 'records: every work of the paper set in the group'
+             WHEN counted
+             THEN 'group_by: country and world totals from OpenAlex group_by on the primary topic''s '
+                  || g.level || ' (works with at most 100 authors) plus the full records of larger bylines; '
+                  || 'joint figures from the joint records; the Shares of the universe (share_a, share_b) '
+                  || 'need every work''s record and are NULL'
+             WHEN g.level = 'subject_group'
+             THEN 'joint records only: live mode counts no Nature Index subject group''s universe, so the '
+                  || 'universe columns (country and world totals, Shares of the universe, Salton, Jaccard, '
+                  || 'affinity, observed/expected) are NULL'
+             ELSE 'joint records only: the live plan counted no primary-topic totals for this year and paper '
+                  || 'set, so the universe columns (country and world totals, Shares of the universe, Salton, '
+                  || 'Jaccard, affinity, observed/expected) are NULL' END AS method
     FROM grid AS g
     CROSS JOIN live AS m
+    LEFT JOIN topic_covered AS tc ON tc.covered_year = g.year AND tc.covered_set = g.paper_set
     LEFT JOIN joint AS j USING (country_a, country_b, year, paper_set, level, field_id)
     LEFT JOIN country_counts AS ca
         ON ca.country = g.country_a AND ca.year = g.year AND ca.paper_set = g.paper_set
@@ -122,14 +168,15 @@ SELECT
     f.field_id,
     l.field,
     l.domain,
-    f.papers_a,
-    f.papers_b,
-    f.intl_papers_a,
-    f.intl_papers_b,
+    -- BIGINT as in mart.bilateral_papers (a sum of group_by counts would be HUGEINT, awkward for clients)
+    f.papers_a::BIGINT AS papers_a,
+    f.papers_b::BIGINT AS papers_b,
+    f.intl_papers_a::BIGINT AS intl_papers_a,
+    f.intl_papers_b::BIGINT AS intl_papers_b,
     f.share_a,
     f.share_b,
-    f.world_papers,
-    f.world_intl_papers,
+    f.world_papers::BIGINT AS world_papers,
+    f.world_intl_papers::BIGINT AS world_intl_papers,
     f.coauthored,
     f.share_a_joint,
     f.share_b_joint,

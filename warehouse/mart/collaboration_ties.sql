@@ -67,8 +67,8 @@ pair_counts AS (
     SELECT
         country_a, country_b, year,
         count(*) AS author_pairs,
-        count_if(NOT is_repeat) AS new_pairs,
-        count_if(is_repeat) AS repeat_pairs
+        count_if(NOT is_repeat)::BIGINT AS new_pairs,  -- BIGINT: count_if gives HUGEINT, awkward for clients
+        count_if(is_repeat)::BIGINT AS repeat_pairs
     FROM pair_years
     GROUP BY ALL
 ),

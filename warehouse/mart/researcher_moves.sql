@@ -39,7 +39,7 @@ moves AS (
         destination,
         year,
         count(*) AS movers,
-        count_if(is_return) AS returnees
+        count_if(is_return)::BIGINT AS returnees  -- BIGINT: count_if gives HUGEINT, awkward for clients
     FROM steps
     WHERE origin IS NOT NULL AND origin <> destination
     GROUP BY ALL
