@@ -123,7 +123,8 @@ def plan_group_queries(
                 queries.append(
                     GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f)
                 )
-            queries += topic_queries(settings, paper_set, year, (*base, *extra, ("publication_year", str(year))))
+            if paper_set == "all":  # by field for the whole universe; the Nature Index set's fields stay NULL
+                queries += topic_queries(settings, paper_set, year, (*base, *extra, ("publication_year", str(year))))
     return queries
 
 

@@ -33,7 +33,9 @@ class OpenAlexResource(HttpResource):
     api_key: str = ""
     mailto: str = ""
     per_page: int = Field(default=MAX_PER_PAGE, ge=1, le=MAX_PER_PAGE)
-    requests_per_second: float = Field(default=5.0, ge=0, description="client-side pace; the API allows 100/s")
+    requests_per_second: float = Field(
+        default=20.0, ge=0, description="client-side pace: a fifth of the 100/s OpenAlex allows every plan (2026)"
+    )
     call_budget: int = Field(
         default=8000,
         ge=1,
