@@ -330,7 +330,8 @@ def test_dashboard_puts_the_three_signals_of_a_pair_side_by_side(sample_build):
         "FROM mart.bilateral_breaks WHERE country_a = 'CN' AND country_b = 'US' ORDER BY signal, break_year",
     )
     by_key = {(r[0], r[1]): r for r in breaks}
-    assert len(breaks) == 7 * 2
+    # the 7 dashboard signals and, since issue 20, the 2 tie signals of mart.collaboration_ties
+    assert len(breaks) == (7 + 2) * 2
     coauthored_2020 = by_key["coauthored", 2020]
     assert coauthored_2020[2:5] == (10, 5, 5)
     assert coauthored_2020[5] == ci[5][1] and ci[5][0] == 2020  # the break-year value is the dashboard's
