@@ -40,6 +40,15 @@ LOAD_ID = "sqlharness"
 AuthorSpec = Sequence[str | None] | Mapping[str, Any]
 
 
+# The reference tables every paper SQL reads, from the incoming_* frames registered beside them.
+REFERENCE_LOADS = [
+    TableLoad("ref.countries", "SELECT * FROM incoming_countries"),
+    TableLoad("ref.territory_map", "SELECT * FROM incoming_territory"),
+    TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals"),
+    TableLoad("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL),
+]
+
+
 def work_id(key: str) -> str:
     """`W1` → `https://openalex.org/W1` (full ids pass through)."""
     return key if key.startswith("http") else OPENALEX + key
@@ -157,15 +166,7 @@ def build_marts(
         conn.register("incoming_countries", countries)
         conn.register("incoming_territory", territory)
         conn.register("incoming_journals", journals)
-        load_gated(
-            conn,
-            [
-                TableLoad("ref.countries", "SELECT * FROM incoming_countries"),
-                TableLoad("ref.territory_map", "SELECT * FROM incoming_territory"),
-                TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals"),
-                TableLoad("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL),
-            ],
-        )
+        load_gated(conn, REFERENCE_LOADS)
         records = [WorkRecord(payload=dict(w), request="tests/sqlharness", retrieved_at=RETRIEVED_AT) for w in works]
         conn.register("incoming_openalex_works", incoming_works_frame(records).to_arrow())
         load_gated(

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.conftest import TEST_API_KEY, _sample, isolate
 from tests.fakes.openalex import FakeOpenAlex
-from tests.test_e2e import materialize, query
+from tests.test_e2e import INDEX_COLUMNS, materialize, query
 
 pytestmark = pytest.mark.e2e
 
@@ -21,19 +21,8 @@ PAIR = "country_a = 'CN' AND country_b = 'US'"
 # Provenance and the method note say how a row was made, which differs between modes by design.
 PROVENANCE = {"method", "count_basis", "source", "source_mode", "retrieved_at", "note", "reason"}
 JOINT = ("coauthored", "share_a_joint", "share_b_joint", "collaboration_score")
-UNIVERSE = (
-    "papers_a",
-    "papers_b",
-    "intl_papers_a",
-    "intl_papers_b",
-    "world_papers",
-    "world_intl_papers",
-    "salton",
-    "jaccard",
-    "affinity",
-    "expected_coauthored",
-    "observed_expected",
-)
+# every index column but the joint count: what needs the universe
+UNIVERSE = tuple(c for c in INDEX_COLUMNS if c != "coauthored")
 
 
 def _build(root: Path, env: dict[str, str]) -> Path:

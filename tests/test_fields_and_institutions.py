@@ -22,13 +22,13 @@ import pytest
 
 from assets.papers import BOOTSTRAP_TABLES, CORE_RECORD_TABLES, COUNT_TABLES
 from assets.reference.countries import countries_frame, territory_frame
-from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
+from assets.reference.journals import journals_frame
 from pipeline import fields_suites
 from pipeline.dictionary import undocumented
 from pipeline.settings import load_settings
 from pipeline.validation import validate_query
 from pipeline.warehouse import TableLoad, connect, init_schema, load_gated, set_variables, sql_text
-from tests.sqlharness import build_marts, fetch_dicts
+from tests.sqlharness import REFERENCE_LOADS, build_marts, fetch_dicts
 
 OA = "https://openalex.org/"
 YEARS = list(range(2016, 2022))
@@ -272,15 +272,7 @@ def build(works: list[dict], mode: str = "sample") -> duckdb.DuckDBPyConnection:
     ):
         conn.register(f"incoming_{name}", frame.to_arrow())
     conn.register("incoming_records", pa.table({"doc": [json.dumps(w) for w in works]}))
-    load_gated(
-        conn,
-        [
-            TableLoad("ref.countries", "SELECT * FROM incoming_countries"),
-            TableLoad("ref.territory_map", "SELECT * FROM incoming_territory"),
-            TableLoad("ref.nature_index_journals", "SELECT * FROM incoming_journals"),
-            TableLoad("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL),
-        ],
-    )
+    load_gated(conn, REFERENCE_LOADS)
     conn.execute(WORK_RECORDS_SQL)
     core = [
         TableLoad(t, sql_text(f"core/{t.split('.')[1]}.sql")) for t in CORE_RECORD_TABLES if t != "core.work_records"
