@@ -220,11 +220,6 @@ def _markdown(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return "\n".join(lines)
 
 
-def records_frame(records: Sequence[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Connector records (dataclasses) as a typed frame: one column per schema entry, by attribute."""
-    return pl.DataFrame([tuple(getattr(r, c) for c in schema) for r in records], schema=dict(schema), orient="row")
-
-
 def core_asset(
     name: str,
     tables: Mapping[str, SuiteFn | None],

@@ -62,7 +62,3 @@ class HttpResource(dg.ConfigurableResource):
             "headers": {"User-Agent": USER_AGENT, **(headers or {})},
             "cache": response_cache(settings),
         }
-
-
-# Until every source has its slice: the former name of HttpResource.
-_HttpSettings = HttpResource

@@ -14,11 +14,10 @@ import polars as pl
 
 from assets.common import check_spec, gated_tables, spec
 from assets.reference import suites
-from pipeline.dictionary import comments
 from pipeline.flights import suites as flight_suites
-from pipeline.reference_rows import REFERENCE_STAMP, with_provenance
+from pipeline.reference_rows import reference_load, with_provenance
 from pipeline.settings import REPO_ROOT, RunSettings, repo_relative
-from pipeline.warehouse import TableLoad, Warehouse, package_sql
+from pipeline.warehouse import Warehouse, package_sql
 
 AIRPORT_TABLES = ("ref.airports", "ref.university_towns")
 # The CSV stays beside the other curated lists: its path is recorded in every row's `source`.
@@ -53,19 +52,11 @@ def reference_airports(context: dg.AssetExecutionContext, warehouse: Warehouse, 
         context,
         warehouse,
         [
-            TableLoad(
-                "ref.airports",
-                "SELECT * FROM incoming_airports",
-                suites.airports,
-                comments=comments("ref.airports"),
-                keep_unless_changed=REFERENCE_STAMP,
-            ),
-            TableLoad(
+            reference_load("ref.airports", "SELECT * FROM incoming_airports", suites.airports),
+            reference_load(
                 "ref.university_towns",
                 package_sql(__package__, "university_towns.sql"),
                 flight_suites.ref_university_towns,
-                comments=comments("ref.university_towns"),
-                keep_unless_changed=REFERENCE_STAMP,
             ),
         ],
         settings=run_settings.get(),

@@ -11,10 +11,9 @@ import polars as pl
 
 from assets.common import check_spec, gated_tables, spec
 from assets.reference import suites
-from pipeline.dictionary import comments
-from pipeline.reference_rows import REFERENCE_STAMP, with_provenance
+from pipeline.reference_rows import reference_load, with_provenance
 from pipeline.settings import REPO_ROOT, RunSettings, repo_relative
-from pipeline.warehouse import TableLoad, Warehouse
+from pipeline.warehouse import Warehouse
 
 # The CSV stays beside the other curated lists: its path is recorded in every row's `source`.
 NATURE_INDEX_CSV = REPO_ROOT / "pipeline" / "reference" / "nature_index_journals.csv"
@@ -54,20 +53,10 @@ def reference_nature_index(
         context,
         warehouse,
         [
-            TableLoad(
-                "ref.nature_index_journals",
-                "SELECT * FROM incoming_journals",
-                suites.nature_index_journals,
-                comments=comments("ref.nature_index_journals"),
-                keep_unless_changed=REFERENCE_STAMP,
+            reference_load(
+                "ref.nature_index_journals", "SELECT * FROM incoming_journals", suites.nature_index_journals
             ),
-            TableLoad(
-                "ref.nature_index_issns",
-                NATURE_INDEX_ISSNS_SQL,
-                suites.nature_index_issns,
-                comments=comments("ref.nature_index_issns"),
-                keep_unless_changed=REFERENCE_STAMP,
-            ),
+            reference_load("ref.nature_index_issns", NATURE_INDEX_ISSNS_SQL, suites.nature_index_issns),
         ],
         settings=run_settings.get(),
         source="nature_index_journals.csv",
