@@ -165,6 +165,9 @@ TOPIC_LEVELS = {"primary_topic.field.id": "field", "primary_topic.domain.id": "d
 GROUP_BY_FIELDS = frozenset({"authorships.countries", "publication_year", "type", *TOPIC_LEVELS})
 LIST_AUTHORSHIPS_CAP = 100  # list forms carry <= 100 authorships; filters/group_by see only those
 AUTHORS_COUNT = "authors_count"  # api:works/fields.py RangeField: the whole byline's length
+# Private to the fake's searchable rows: each term field's value set, computed once per work (a live run asks
+# hundreds of questions of the same works), never served.
+TERMS_MEMO = "__terms__"
 
 # Country names OpenAlex shows where they differ from pycountry's ISO names
 # (api:config/countries.yaml, used by api:core/country_names.py; other codes fall back to ISO names).
@@ -494,7 +497,7 @@ class FakeOpenAlex:
         dimension, include_unknown = _parse_group_by(group_by) if group_by else ("", False)
         group_after = _group_cursor_position(cursor, dimension) if group_by and cursor else None
         _validate_pagination(page, per_page, bool(group_by), self.max_per_page)
-        works = [(i, w) for i, w in enumerate(self._index()) if predicate(w)]
+        works = [(i, w) for i, w in self._candidates(clauses) if predicate(w)]
         if group_by:
             groups, next_cursor, count = _group(
                 [w for _, w in works], dimension, include_unknown, per_page, cursor, group_after
@@ -510,6 +513,20 @@ class FakeOpenAlex:
         meta = _meta(len(works), page, per_page, cursor, next_cursor, None)
         return {"meta": meta, "results": [_project(_listed(w), select) for _, w in items], "group_by": []}
 
+    def _candidates(self, clauses: list[tuple[str, str]]) -> list[tuple[int, dict[str, Any]]]:
+        """(position, row) of the works a filter can match, in order: one year's works when the filter names a
+        single publication_year (every live question does), else all. The predicate still tests every clause."""
+        rows = self._index()
+        years = [v for k, v in clauses if k == "publication_year" and v.isdigit()]
+        if not years:
+            return list(enumerate(rows))
+        if getattr(self, "_by_year_key", None) != self._index_key:
+            by_year: dict[Any, list[tuple[int, dict[str, Any]]]] = {}
+            for i, row in enumerate(rows):
+                by_year.setdefault(row.get("publication_year"), []).append((i, row))
+            self._by_year_key, self._by_year = self._index_key, by_year
+        return self._by_year.get(int(years[0]), [])
+
     def _index(self) -> list[dict[str, Any]]:
         """The searchable form of every work, built once per set of works (a run asks hundreds of group_by
         questions of the same works; rebuilding 13,000 list forms per request made live runs crawl)."""
@@ -522,7 +539,7 @@ class FakeOpenAlex:
         """What filters and group_by search: the list form plus ``authors_count``, the length of the whole
         byline (null without authorships), which is a filter but not a field of the work object."""
         full = self.singletons.get(work.get("id", "")) or work
-        return {**_list_form(work), AUTHORS_COUNT: len(full.get("authorships") or []) or None}
+        return {**_list_form(work), AUTHORS_COUNT: len(full.get("authorships") or []) or None, TERMS_MEMO: {}}
 
 
 def _meta(
@@ -642,7 +659,7 @@ def _list_form(work: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listed(indexed: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in indexed.items() if k != AUTHORS_COUNT}
+    return {k: v for k, v in indexed.items() if k not in (AUTHORS_COUNT, TERMS_MEMO)}
 
 
 def _project(work: dict[str, Any], select: frozenset[str] | None) -> dict[str, Any]:
@@ -839,6 +856,10 @@ def _or_test(key: str, kind: FilterKind, value: str) -> WorkTest:
             "/works?filter=concepts.id:!C144133560|C15744967, meaning NOT (C144133560 or C15744967). "
             f"Problem value: {misplaced}",
         )
+    if kind == "term" and not {"null", "!null"} & set(values):
+        # the same test as any(_term_test(v)) for each v, as one set intersection (ISSN lists hold up to 100)
+        wanted = {_term_key(v) for v in values}
+        return lambda work: not wanted.isdisjoint(_terms(work, key))
     tests = [_value_test(key, kind, v) for v in values]
     return lambda work: any(test(work) for test in tests)
 
@@ -853,6 +874,15 @@ def _value_test(key: str, kind: FilterKind, value: str) -> WorkTest:
 
 def _terms(work: dict[str, Any], key: str) -> set[str]:
     """Case-folded values of a term filter field (filter values are case-insensitive, docs §1.3)."""
+    memo = work.get(TERMS_MEMO)
+    if memo is None:
+        return _term_values(work, key)
+    if key not in memo:
+        memo[key] = _term_values(work, key)
+    return memo[key]
+
+
+def _term_values(work: dict[str, Any], key: str) -> set[str]:
     if key == "authorships.countries":
         return {c.casefold() for a in work.get("authorships") or [] for c in a.get("countries") or []}
     if key in TOPIC_LEVELS:
@@ -880,9 +910,13 @@ def _term_test(key: str, value: str) -> WorkTest:
     if value == "!null":
         return lambda work: bool(_terms(work, key))
     negate = value.startswith("!")
-    bare = re.sub(r"^(countries|types|work-types|fields|domains)/", "", value.removeprefix("!").removeprefix(OPENALEX))
-    wanted = bare.casefold()
+    wanted = _term_key(value.removeprefix("!"))
     return lambda work: (wanted in _terms(work, key)) != negate
+
+
+def _term_key(value: str) -> str:
+    """A term filter value as the fake's term sets hold it: canonical id prefixes dropped, case-folded."""
+    return re.sub(r"^(countries|types|work-types|fields|domains)/", "", value.removeprefix(OPENALEX)).casefold()
 
 
 def _number_test(key: str, value: str) -> WorkTest:
