@@ -11,7 +11,11 @@ from --workdir when already there) and reports side by side:
   (d) the peak memory of (b): its processes' proportional set sizes summed (the partition runs go
       COLLAB_SNAPSHOT_WORKERS side by side, default 2, as scripts/materialize.sh runs them), and the peak
       RSS of its largest single process;
-      (a)'s, for scale.
+      (a)'s, for scale;
+  (e) the essential counts in plain DuckDB SQL from the same files (benchmarks/plain_sql.py: per-work facts in
+      one scan, the latest-version rule, the universe, country-year, world-year and every pair-year with the
+      Share sums), its compute time without the process start-up: the in-run anchor, b/e; it is also checked
+      against (b)'s core tables ("(e) vs (b)": equal, or how many rows differ).
 Each of (a), (b), (c) runs in its own process tree, measured by a wrapper (wall time, peak RSS of the largest
 process) while the benchmark samples the memory (PSS) of the whole tree.
 A second table splits (b): start-up (imports, instance), the partition runs (set against (a)) and the load of
@@ -48,6 +52,7 @@ FROM read_json(?, format = 'newline_delimited', compression = 'gzip', ignore_err
     'authorships': 'STRUCT(institutions STRUCT(id VARCHAR, country_code VARCHAR)[], countries VARCHAR[])[]'
 })
 """
+BENCH_YEARS = "2010-2024"  # the generator's publication years
 # Free OpenAlex key (docs/methods.md#openalex-api, developers.openalex.org 2026): about 10,000 list/filter calls a day.
 FREE_KEY_LIST_CALLS_PER_DAY = 10_000
 
@@ -89,7 +94,7 @@ def pipeline_run(snapshot: Path, workdir: Path) -> dict:
             "OPENALEX_SNAPSHOT_DIR": str(snapshot),
             "COLLAB_SNAPSHOT_STORE": str(workdir / "store"),
             "COLLAB_WAREHOUSE": str(workdir / "warehouse.duckdb"),
-            "COLLAB_YEARS": "2010-2024",
+            "COLLAB_YEARS": BENCH_YEARS,
             "COLLAB_REPORT_DIR": str(workdir / "reports"),
             "DAGSTER_HOME": str(workdir / "dagster_home"),
         }
@@ -276,11 +281,12 @@ def api_plan_cost(joint_per_year: int, large_per_year: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
-    for name in ("raw-scan", "pipeline", "naive"):
+    for name in ("raw-scan", "pipeline", "naive", "plain-sql"):
         p = sub.add_parser(name)
         p.add_argument("snapshot", type=Path)
         p.add_argument("--workdir", type=Path)
         p.add_argument("--limit", type=int, default=20_000)
+        p.add_argument("--compare", type=Path)
     parser.add_argument("--sizes", default="250000,500000,1000000", help="works per run, comma-separated")
     parser.add_argument("--naive-works", type=int, default=20_000, help="subset for (c), extrapolated")
     parser.add_argument("--workdir", type=Path, help="keep generated snapshots here (reused when present)")
@@ -307,12 +313,20 @@ def main() -> None:
     if args.command == "naive":
         print(json.dumps(naive(args.snapshot, args.limit)))
         return
+    if args.command == "plain-sql":
+        from benchmarks import plain_sql
+
+        plain_sql.main([str(args.snapshot), "--compare", str(args.compare), "--years", BENCH_YEARS])
+        return
+
+    from pipeline.publish import build_path
 
     base = args.workdir or Path(tempfile.mkdtemp(prefix="collab-bench-"))
     print(f"benchmark workdir: {base}; {os.cpu_count()} cores", flush=True)
     header = (
         f"{'works':>9} | {'(a) raw scan':>12} | {'(b) pipeline':>12} | {'b/a':>5} | {'(c) naive, extrap.':>18}"
-        f" | {'(d) peak PSS b':>14} | {'1 proc RSS':>10} | {'RSS a':>8} | pairs"
+        f" | {'(d) peak PSS b':>14} | {'1 proc RSS':>10} | {'RSS a':>8} | {'(e) plain SQL':>13} | {'b/e':>5}"
+        f" | pairs | (e) vs (b)"
     )
     lines, split = [], []
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -322,12 +336,16 @@ def main() -> None:
         run_dir = Path(tempfile.mkdtemp(prefix=f"run_{n}_", dir=base))
         b = measure(["pipeline", str(snapshot), "--workdir", str(run_dir)])
         c = measure(["naive", str(snapshot), "--limit", str(min(args.naive_works, n))])
+        # (e) against (b)'s build file: the same counts, and where they differ (they must not)
+        e = measure(["plain-sql", str(snapshot), "--compare", str(build_path(run_dir / "warehouse.duckdb"))])
+        e_s = e["result"]["scan_and_facts_s"] + e["result"]["aggregation_s"]
+        differ = sum(e["result"]["differences"].values())
         naive_s = c["wall_s"] * n / min(args.naive_works, n)
         line = (
             f"{n:>9,} | {a['wall_s']:>10.1f} s | {b['wall_s']:>10.1f} s | {b['wall_s'] / a['wall_s']:>5.2f} | "
             f"{naive_s:>16.0f} s | {b['tree_mb']:>11.0f} MB | {b['max_rss_mb']:>7.0f} MB | "
-            f"{a['max_rss_mb']:>5.0f} MB | "
-            f"{b['result']['pairs']:,}"
+            f"{a['max_rss_mb']:>5.0f} MB | {e_s:>11.1f} s | {b['wall_s'] / e_s:>5.2f} | "
+            f"{b['result']['pairs']:,} | {'equal' if differ == 0 else f'{differ} rows differ'}"
         )
         lines.append(line)
         r = b["result"]
@@ -336,7 +354,8 @@ def main() -> None:
             f"{r['load_and_indices_s']:>13.1f} s"
         )
         print(
-            f"  N={n:,}: generated in {gen_s:.0f} s; (a) {a['result']}; (b) {b['result']}; (c) {c['result']}",
+            f"  N={n:,}: generated in {gen_s:.0f} s; (a) {a['result']}; (b) {b['result']}; (c) {c['result']}; "
+            f"(e) {e['result']}",
             flush=True,
         )
     print()

@@ -45,8 +45,11 @@ def test_benchmark_runs_every_measurement_on_a_tiny_snapshot(isolated_env, tmp_p
     assert 1900 <= loaded < 2000  # every work but the merged ids (those without authorships count, unlocated)
     row = next(line for line in out.stdout.splitlines() if line.strip().startswith("2,000 |"))
     cells = [c.strip() for c in row.split("|")]
-    assert int(cells[-1].replace(",", "")) > 0  # pairs
+    assert int(cells[10].replace(",", "")) > 0  # pairs
     assert float(cells[5].split()[0]) > 0  # (d) peak PSS of (b)'s process tree
+    # (e), the plain-SQL counts from per-work facts, equal (b)'s core tables row for row (Shares within 1e-9)
+    assert cells[-1] == "equal", row
+    assert float(cells[8].split()[0]) > 0
     assert "API plan, full live CN–US refresh" in out.stdout
 
 

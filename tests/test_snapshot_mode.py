@@ -15,6 +15,7 @@ import assets.openalex.sample as sample_module
 from assets.definitions import defs
 from assets.openalex_snapshot.parts import PARTS, SNAPSHOT_PARTITIONS, openalex_snapshot_parts
 from assets.openalex_snapshot.sensor import new_partitions, openalex_snapshot_sensor
+from benchmarks.plain_sql import differences, facts_counts
 from pipeline.settings import RunSettings, load_settings
 from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, synthetic_works, work, write_works_snapshot
 from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query
@@ -150,6 +151,11 @@ def test_snapshot_mode_indices_equal_api_mode_on_the_same_works(isolated_env, sn
             assert got is None or got == pytest.approx(expected, rel=1e-12), api_row
     # the sample rows are still there, apart: modes never mix
     assert query(isolated_env, "SELECT DISTINCT source_mode FROM raw.openalex_works") == [("sample",)]
+    # the same counts from per-work facts, straight from the snapshot files (warehouse/macros/facts.sql)
+    with duckdb.connect() as conn:
+        facts_counts(conn, snapshot_env, load_settings())
+        assert differences(conn, isolated_env) == {"country_year": 0, "world_year": 0, "pair_year": 0}
+        assert conn.execute("SELECT count(*) FROM counts_pair_year").fetchone()[0] > 1000
 
 
 def test_works_without_authorships_count_as_unlocated_in_papers_quality_as_in_api_mode(
