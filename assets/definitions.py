@@ -32,6 +32,9 @@ daily_refresh = dg.ScheduleDefinition(
     target=UNPARTITIONED,
     run_config=dg.RunConfig(ops={"openalex_raw": OpenAlexExtractConfig(recent_only=True)}),
     description="Daily: re-extract recent publication years, rebuild core and marts.",
+    # It writes the warehouse, so on a Celery cluster (deploy/celery) it goes to the worker on the warehouse's
+    # host, which serves this queue; the local run launcher ignores the tag.
+    tags={"dagster-celery/queue": "warehouse"},
 )
 
 LIVE_SOURCES: list[LiveSource] = [live for s in SLICES for live in s.live]

@@ -27,7 +27,7 @@ from tests.fakes.soda import FakeSoda
 from tests.fakes.uis import FakeUis
 from tests.fakes.worldbank import FakeWorldBank
 
-SLOW_TIERS = ("e2e", "browser", "faults")
+SLOW_TIERS = ("e2e", "browser", "faults", "distributed")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
