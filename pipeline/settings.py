@@ -47,6 +47,8 @@ class SettingsError(ValueError):
 class Settings:
     mode: str
     warehouse: Path
+    # The record-level focus countries: the report pair (first two), the pairs whose records live mode
+    # fetches (Shares), ties and institution marts. COLLAB_FOCUS=ALL keeps CN,US here unless it names others.
     focus: tuple[str, ...]
     years: tuple[int, int]
     territory_policy: str
@@ -92,6 +94,9 @@ class Settings:
     # Live mode: the most a run may spend at OpenAlex in USD (a free key's whole day is $1); the guard stops
     # before a billed call would pass it (assets/openalex/spend.py).
     openalex_budget_usd: float = 1.0
+    # COLLAB_FOCUS=ALL: live mode counts every country pair from group_by
+    # (docs/methods.md#every-pair-from-group_by-collab_focusall); sample and snapshot count every pair anyway.
+    focus_all: bool = False
     # The environment as it was when the settings were parsed: source slices read their own optional,
     # non-secret variables from it (a URL override such as UIS_BASE_URL, UIS_VERSION, T100_DIR).
     environment: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -139,6 +144,25 @@ def parse_countries(text: str, variable: str = "COLLAB_FOCUS", minimum: int = 1)
     if bad:
         raise SettingsError(f"{variable}: not ISO 3166-1 alpha-2 codes: {', '.join(bad)}")
     return codes
+
+
+FOCUS_ALL = "ALL"
+FOCUS_ALL_DEFAULT = ("CN", "US")
+
+
+def parse_focus(text: str, variable: str = "COLLAB_FOCUS") -> tuple[tuple[str, ...], bool]:
+    """COLLAB_FOCUS: (focus countries, every pair?). `CN,US,DE` names the focus countries (at least two);
+    `ALL` asks for every pair's counts with CN,US as the record-level focus; `ALL,DE,FR` names that focus."""
+    tokens = [t.strip().upper() for t in text.split(",") if t.strip()]
+    if FOCUS_ALL not in tokens:
+        return parse_countries(text, variable, minimum=2), False
+    named = ",".join(t for t in tokens if t != FOCUS_ALL)
+    if not named:
+        return FOCUS_ALL_DEFAULT, True
+    try:
+        return parse_countries(named, variable, minimum=2), True
+    except SettingsError as err:  # say what ALL accepts, not only what a country list does
+        raise SettingsError(f"{err} (with ALL: no country, meaning CN,US, or at least two, e.g. ALL,DE,FR)") from err
 
 
 def parse_bool(text: str, variable: str) -> bool:
@@ -230,10 +254,12 @@ def _work_types(env: Mapping[str, str]) -> tuple[str, ...]:
 
 def _scope(env: Mapping[str, str]) -> dict[str, Any]:
     """Where the warehouse is and what the papers family covers."""
+    # The first two focus countries are the focus pair of the dashboard's report.
+    focus, focus_all = parse_focus(env.get("COLLAB_FOCUS", "CN,US"))
     return {
         "warehouse": Path(env.get("COLLAB_WAREHOUSE") or DEFAULT_WAREHOUSE),
-        # The first two focus countries are the focus pair of the dashboard's report.
-        "focus": parse_countries(env.get("COLLAB_FOCUS", "CN,US"), minimum=2),
+        "focus": focus,
+        "focus_all": focus_all,
         "years": parse_years(env.get("COLLAB_YEARS", "2015-2024")),
         "refresh_years": parse_int(env.get("COLLAB_REFRESH_YEARS", "2"), "COLLAB_REFRESH_YEARS", 1),
         "exclude_paratext": parse_bool(env.get("COLLAB_EXCLUDE_PARATEXT", "true"), "COLLAB_EXCLUDE_PARATEXT"),

@@ -1,6 +1,8 @@
 """The cheap live plan (docs/methods.md#live-mode-an-exact-split-at-100-authors): group_by counts for
 every pair that involves a focus country, paper records only for the joint papers of pairs between focus
-countries.
+countries. With COLLAB_FOCUS=ALL the partners of every reference country are asked, so every pair has its
+counts (docs/methods.md#every-pair-from-group_by-collab_focusall). A plan's cost is known before its
+first call (`plan_cost`); an ALL plan is checked against the run's budgets then (`check_plan_budget`).
 
 The API's `authorships.countries` filter, its group_by and `countries_distinct_count` see only the
 first 100 authorships of a work (same section), while `authors_count` sees the whole byline. So
@@ -16,7 +18,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
+from assets.openalex.client import MAX_GROUPS_PER_PAGE
+from assets.openalex.spend import BUDGET_SETTING, DOCUMENTED_PRICE_USD
+from pipeline.http import CallBudgetExceeded
 from pipeline.settings import Settings
 
 PAPER_SETS = ("all", "nature_index")
@@ -82,13 +88,27 @@ def issn_chunks(journal_issns: Sequence[Sequence[str]], max_values: int) -> list
     return chunks
 
 
+def partner_countries(settings: Settings, reference_countries: Sequence[str]) -> tuple[str, ...]:
+    """The countries whose partners the plan asks (one partners_in_year query each per year and paper set):
+    the focus countries, or with COLLAB_FOCUS=ALL every country of the reference list (ref.countries'
+    codes, which are also every key the group_by answers may carry), focus countries first."""
+    if not settings.focus_all:
+        return settings.focus
+    if not reference_countries:
+        raise ValueError("COLLAB_FOCUS=ALL needs the reference country list to plan from; it is empty")
+    return tuple(dict.fromkeys((*settings.focus, *reference_countries)))
+
+
 def plan_group_queries(
     settings: Settings,
     years: Sequence[int],
     universe: Sequence[tuple[str, str]],
     nature_index_chunks: Sequence[Sequence[str]],
+    partners: Sequence[str] | None = None,
 ) -> list[GroupQuery]:
-    """Every group_by call of a live refresh of `years`, each over works with at most 100 authors."""
+    """Every group_by call of a live refresh of `years`, each over works with at most 100 authors;
+    partners_in_year for each of `partners` (default: the focus countries, see `partner_countries`)."""
+    partners = settings.focus if partners is None else partners
     set_filters: list[tuple[str, tuple[tuple[str, str], ...]]] = [("all", ())]
     set_filters += [
         ("nature_index", (("primary_location.source.issn", "|".join(chunk)),)) for chunk in nature_index_chunks
@@ -118,7 +138,7 @@ def plan_group_queries(
                 queries.append(
                     GroupQuery("countries_in_year", paper_set, year, intl_only, None, "authorships.countries", f)
                 )
-            for country in settings.focus:
+            for country in partners:
                 f = (*base, *extra, ("publication_year", str(year)), ("authorships.countries", country))
                 queries.append(
                     GroupQuery("partners_in_year", paper_set, year, False, country, "authorships.countries", f)
@@ -164,3 +184,86 @@ def plan_record_queries(
     ]
     large = [RecordQuery(None, year, (*universe, ("publication_year", str(year)), BEYOND_CUT)) for year in years]
     return pairs + large
+
+
+# -- what a plan costs, before its first call --------------------------------------------------------------
+PRICE_PER_CALL = DOCUMENTED_PRICE_USD["group_by"]  # the same for list pages
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """The billed calls of a plan, known before it runs. A group_by query is one page, or more when its
+    answer has 200 keys or more (`max_group_keys`); a record query is one list page at least, and more by its
+    number of records, which only its answer says (the running guards cover those)."""
+
+    group_by_queries: int
+    group_by_calls_min: int
+    group_by_calls_max: int
+    record_queries: int
+
+    @property
+    def calls_min(self) -> int:
+        return self.group_by_calls_min + self.record_queries
+
+    @property
+    def calls_max(self) -> int:
+        """The most the group_by side can cost, plus the first page of each record query."""
+        return self.group_by_calls_max + self.record_queries
+
+    @staticmethod
+    def usd(calls: int) -> Decimal:
+        """At the documented list price (list and group_by pages alike)."""
+        return calls * PRICE_PER_CALL
+
+    def text(self) -> str:
+        return (
+            f"{self.group_by_queries} group_by queries ({self.group_by_calls_min}-{self.group_by_calls_max} calls) "
+            f"and {self.record_queries} record queries (at least one list call each): "
+            f"{self.calls_min}-{self.calls_max} billed calls, ${self.usd(self.calls_min)}-${self.usd(self.calls_max)} "
+            f"at the documented ${PRICE_PER_CALL * 1000:.2f} per 1,000"
+        )
+
+
+def max_group_keys(query: GroupQuery, country_keys: int) -> int:
+    """The most keys the query's answer can have: every reference country for authorships.countries, every
+    year of the span for publication_year; a primary-topic level has fewer than a page (26 fields, 4 domains,
+    plus "unknown")."""
+    if query.group_field == "authorships.countries":
+        return country_keys
+    if query.group_field == "publication_year":
+        first, _, last = dict(query.filters)["publication_year"].partition("-")
+        return int(last or first) - int(first) + 1
+    return MAX_GROUPS_PER_PAGE - 1
+
+
+def plan_cost(
+    group_queries: Sequence[GroupQuery], record_queries: Sequence[RecordQuery], country_keys: int
+) -> PlanCost:
+    """The plan's billed calls: the client stops paging a group_by at its first short page, so an answer of
+    k keys takes k // 200 + 1 pages at most."""
+    return PlanCost(
+        group_by_queries=len(group_queries),
+        group_by_calls_min=len(group_queries),
+        group_by_calls_max=sum(max_group_keys(q, country_keys) // MAX_GROUPS_PER_PAGE + 1 for q in group_queries),
+        record_queries=len(record_queries),
+    )
+
+
+class PlanOverBudget(CallBudgetExceeded):
+    """The plan can cost more than the run may spend: refused before its first call."""
+
+
+def check_plan_budget(cost: PlanCost, call_budget: int, budget_usd: float, scope: str) -> None:
+    """Refuse a plan whose most expensive outcome (every group_by answer on as many pages as it can fill, one
+    page per record query) passes the run's call budget or COLLAB_OPENALEX_BUDGET_USD, naming the setting."""
+    over = []
+    if cost.calls_max > call_budget:
+        over.append(f"the openalex resource's call_budget={call_budget} (billed calls per run)")
+    if cost.usd(cost.calls_max) > Decimal(str(budget_usd)):
+        over.append(f"{BUDGET_SETTING}={budget_usd}")
+    if over:
+        raise PlanOverBudget(
+            "openalex",
+            f"the live plan of {scope} may cost more than " + " and ".join(over),
+            detail=f"plan: {cost.text()}; no call was made. Raise the budget or plan fewer COLLAB_YEARS per run",
+        )

@@ -3,6 +3,9 @@
 -- 100 authors counted from their full records (the API's filter and group_by see only their first
 -- 100 authorships), zero-filled. Shares come from the fetched joint records, which exist only for
 -- pairs between focus countries; for every other pair they are NULL (unknown, not 0).
+-- COLLAB_FOCUS=ALL (docs/methods.md#every-pair-from-group_by-collab_focusall): the plan asked the partners
+-- of every reference country, so every pair is counted. It shows in the answers as partners asked for a
+-- country outside the (record-level) focus; in those years the large-byline pairs of every pair are kept.
 WITH g AS (
     SELECT * FROM raw.openalex_group_counts
     WHERE source_mode = getvariable('source_mode') AND query_kind = 'partners_in_year'
@@ -19,12 +22,14 @@ both_orders AS (
           UNION ALL SELECT country_b, country_a, year, paper_set, coauthored FROM partners)
     GROUP BY ALL
 ),
+every_pair_years AS (SELECT DISTINCT year FROM g WHERE NOT list_contains(getvariable('focus'), filter_country)),
 large AS (SELECT s.paper_set, s.year, s.work_id, wc.country
           FROM large_byline_works('core.paper_set_works') AS s JOIN core.work_countries AS wc USING (work_id)),
-large_pairs AS (  -- only pairs with a focus country, the pairs the group_by counts cover
+large_pairs AS (  -- only the pairs the group_by counts cover: with a focus country, or every pair (ALL)
     SELECT a.country AS country_a, b.country AS country_b, a.year, a.paper_set, count(*) AS coauthored
     FROM large AS a JOIN large AS b ON b.work_id = a.work_id AND b.paper_set = a.paper_set AND b.country <> a.country
     WHERE list_contains(getvariable('focus'), a.country) OR list_contains(getvariable('focus'), b.country)
+       OR a.year IN (SELECT year FROM every_pair_years)
     GROUP BY ALL
 ),
 counted AS (
