@@ -1,4 +1,4 @@
-"""The last step of a run: swap the build warehouse in as the one SQL consumers read (pipeline.publish)."""
+"""The last step of a run: publish the build warehouse for SQL consumers (pipeline.publish, pipeline.lake)."""
 
 from collections.abc import Sequence
 
@@ -35,9 +35,10 @@ def published_warehouse(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
     def publish_warehouse(
         context: dg.AssetExecutionContext, warehouse: Warehouse, run_settings: RunSettings
     ) -> dg.MaterializeResult:
-        """The published warehouse (COLLAB_WAREHOUSE) that analysts open read-only: the run's build copy,
-        checkpointed, with its table checksums in meta.table_checksums, renamed over the old file in one
-        atomic step. Readers never wait for a run and never see half of one."""
+        """The published warehouse (COLLAB_WAREHOUSE) that analysts open read-only: a new small file written
+        from the run's build copy (the large per-work tables as views over immutable Parquet beside it, written
+        only when they changed), with its table checksums in meta.table_checksums, renamed over the old file in
+        one atomic step. Readers never wait for a run and never see half of one."""
         settings = run_settings.get()
         publication = warehouse.publish(context.run.run_id, settings, {t: comments(t) for t in META_TABLES})
         context.log.info(f"published {publication.tables} tables to {publication.path}")
@@ -48,6 +49,8 @@ def published_warehouse(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
                 "tables": dg.MetadataValue.int(publication.tables),
                 "rows": dg.MetadataValue.int(publication.rows),
                 "bytes": dg.MetadataValue.int(publication.bytes),
+                "lake_bytes": dg.MetadataValue.int(publication.lake_bytes),
+                "exported_tables": dg.MetadataValue.text(", ".join(publication.exported) or "none (all unchanged)"),
                 "source_mode": dg.MetadataValue.text(settings.mode),
             }
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.publish import relations
 from pipeline.report import report_pair, report_path
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import connect, table_exists
@@ -21,10 +22,7 @@ def summary(path: Path, settings: Settings) -> str:
     """The summary of the warehouse at `path` for the run settings `settings` (focus pair, report folder)."""
     conn = connect(path, read_only=True)
     try:
-        tables = conn.execute(
-            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
-            "WHERE schema_name IN ('raw', 'ref', 'core', 'mart') ORDER BY 1"
-        ).fetchall()
+        tables = relations(conn)  # the large tables are views over Parquet in a published file
         published = _rows(
             conn,
             "meta.publication",
@@ -32,7 +30,7 @@ def summary(path: Path, settings: Settings) -> str:
         )
         lines = [f"Published by run {r[0]} at {r[1]:%Y-%m-%d %H:%M:%S %Z} ({r[2]})" for r in published]
         lines += ["table                              rows"]
-        for name, _ in tables:
+        for name in tables:
             rows = conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             lines.append(f"{name:<34} {rows:>8}")
         pair = report_pair(settings.focus)

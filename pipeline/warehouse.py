@@ -280,13 +280,23 @@ class Warehouse(dg.ConfigurableResource):
     def publish(
         self, run_id: str, settings: Settings, comments: Mapping[str, Mapping[str, str]] | None = None
     ) -> Publication:
-        """Record the manifest (documented with `comments` per meta table) and swap the build file in as
-        the published warehouse, atomically (pipeline.publish)."""
+        """Record the manifest (documented with `comments` per meta table) and publish the build atomically: a
+        new small file with the large tables as views over Parquet, renamed over the published one
+        (pipeline.publish, pipeline.lake)."""
         at = datetime.now(UTC)
         published = self.published_path(settings)
         with self.connection(settings) as conn:
             checksums = record_manifest(conn, run_id, settings.mode, at)
             for table, text in (comments or {}).items():
                 apply_comments(conn, table, text)
-            size = swap_in(conn, self.build_path(settings), published, run_id)
-        return Publication(run_id, at, published, len(checksums), sum(r[1] for r in checksums), size)
+            swapped = swap_in(conn, self.build_path(settings), published, run_id)
+        return Publication(
+            run_id,
+            at,
+            published,
+            len(checksums),
+            sum(r[1] for r in checksums),
+            swapped.bytes,
+            sum(f.bytes for f in swapped.files),
+            tuple(f.table for f in swapped.files if f.exported),
+        )

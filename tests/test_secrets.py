@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 from dagster._serdes import serialize_value
 
+from pipeline.publish import relations
 from tests.conftest import OPENSKY_SECRET, TEST_API_KEY
 from tests.test_e2e import materialize, query
 from tests.test_e2e_families import OPENSKY_WEEK, step_failures
@@ -41,14 +43,12 @@ def test_live_run_leaks_no_secret(isolated_env, tmp_path, monkeypatch, live_env,
     }
     # the raw response cache: every live answer with its request, checked byte for byte like the other files
     assert Path(tmp_path / "http_cache.sqlite") in files, "the live run kept its answers in the response cache"
-    tables = [
-        r[0]
-        for r in query(
-            isolated_env,
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-            "WHERE schema_name IN ('raw', 'ref', 'core', 'mart')",
-        )
-    ]
+    # tables and views: the large tables are views over (compressed) Parquet, whose bytes a file scan cannot read
+    conn = duckdb.connect(str(isolated_env), read_only=True)
+    try:
+        tables = relations(conn)
+    finally:
+        conn.close()
     assert len(tables) > 40
     for secret in SENTINELS:
         assert secret not in stored, secret
