@@ -9,6 +9,7 @@ conventions every suite module uses, so that a suite states only its own rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import great_expectations.expectations as gxe
@@ -93,6 +94,7 @@ def core_works(previous: int, tolerance: float) -> Sequence[Suite]:
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["work_id"],
+            sql_rules=True,
         )
     ]
 
@@ -110,13 +112,15 @@ def core_authorship_affiliations(previous: int, tolerance: float) -> Sequence[Su
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["work_id", "author_idx"],
+            sql_rules=True,
         )
     ]
 
 
 def core_work_countries(previous: int, tolerance: float) -> Sequence[Suite]:
     view, rows = select("work_id", "country"), row_count_expectation(previous, tolerance)
-    return [keyed_table("core.work_countries", view, ["work_id", "country"], countries("country"), [rows], ["work_id"])]
+    suite = keyed_table("core.work_countries", view, ["work_id", "country"], countries("country"), [rows], ["work_id"])
+    return [replace(suite, sql_rules=True)]
 
 
 def core_work_country_shares(previous: int, tolerance: float) -> Sequence[Suite]:
@@ -129,12 +133,14 @@ def core_work_country_shares(previous: int, tolerance: float) -> Sequence[Suite]
                 row_count_expectation(previous, tolerance),
             ],
             id_columns=["work_id", "country"],
+            sql_rules=True,
         ),
         Suite(
             "core.work_country_shares:per_paper",
             "SELECT work_id, sum(share) AS share_total FROM {table} GROUP BY work_id",
             [gxe.ExpectColumnValuesToBeBetween(column="share_total", min_value=1 - EPS, max_value=1 + EPS)],
             id_columns=["work_id"],
+            sql_rules=True,
         ),
     ]
 

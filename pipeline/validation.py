@@ -3,7 +3,8 @@
 A `Suite` pairs a SQL view of a warehouse table (evaluated on the table itself, inside the load's
 transaction) with GX expectations. `validate_frame` runs it on a pandas frame and returns every failed
 rule with the offending records, which the Dagster check result then shows. `validate_query` runs it on
-the view itself in memory bounded by `CHUNK_ROWS`, whatever the table's size (see its docstring).
+the view itself in memory bounded by `CHUNK_ROWS`, whatever the table's size (see its docstring), or, for
+a suite marked `sql_rules` (the big tables'), as DuckDB aggregates (pipeline.sql_rules).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class Suite:
     view_sql: str  # SELECT over the table being loaded
     expectations: Sequence[Any]
     id_columns: Sequence[str] = ()
+    # Evaluated as DuckDB aggregates by pipeline.sql_rules instead of great-expectations (same result): the
+    # row rules of the big tables, at scan speed. Every rule must be one sql_rules supports.
+    sql_rules: bool = False
 
 
 @dataclass(frozen=True)
@@ -530,7 +534,14 @@ def validate_query(conn: duckdb.DuckDBPyConnection, sql: str, suite: Suite) -> S
     - column names (SCHEMA) on the view's empty frame;
     - uniqueness (UNIQUE) on the rows whose key is duplicated, selected in SQL;
     - anything else on the whole frame, fetched once, as before (exact; memory as before).
+
+    A suite with `sql_rules` is not given to great-expectations at all: pipeline.sql_rules evaluates it in
+    DuckDB with the same result (one aggregate query, and a sample query per failed rule).
     """
+    if suite.sql_rules:
+        from pipeline import sql_rules  # imported here: it builds on this module
+
+        return sql_rules.validate(conn, sql, suite)
     rows = conn.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
     if rows <= CHUNK_ROWS:
         return validate_frame(fetch_frame(conn, sql), suite)
