@@ -67,15 +67,18 @@ QUALIFY row_number() OVER (
 -- rule and Nature Index flag, core/paper_set_works.sql's sets), K(p) and the Shares after the territory policy.
 CREATE OR REPLACE MACRO facts_paper_sets(facts) AS TABLE
 WITH territory AS (
-    SELECT coalesce(map(list(from_code), list(to_code)), MAP {}::MAP(VARCHAR, VARCHAR)) AS to_code
+    SELECT coalesce(
+        map(list(from_code ORDER BY from_code), list(to_code ORDER BY from_code)), MAP {}::MAP(VARCHAR, VARCHAR)
+    ) AS to_code
     FROM ref.territory_map WHERE policy = getvariable('territory_policy')
 ),
 universe AS (
     SELECT
         f.work_id,
         f.publication_year AS year,
-        coalesce(list_has_any(coalesce(f.issns, []), (SELECT list(issn) FROM ref.nature_index_issns)), false)
-            AS is_nature_index,
+        coalesce(
+            list_has_any(coalesce(f.issns, []), (SELECT list(issn ORDER BY issn) FROM ref.nature_index_issns)), false
+        ) AS is_nature_index,
         list_distinct(list_transform(f.countries, lambda c: coalesce(t.to_code[c], c))) AS countries,
         list_transform(f.shares, lambda s: {'country': coalesce(t.to_code[s.country], s.country), 'share': s.share})
             AS shares
