@@ -32,7 +32,7 @@ RUNTIME_FILES = (
     "warehouse/*.yaml",
 )
 # Local state that must never ship (the warehouse, its WAL, the HTTP cache, bytecode).
-NEVER_SHIPPED = (".duckdb", ".duckdb.wal", ".sqlite", ".pyc")
+NEVER_SHIPPED = (".duckdb", ".duckdb.wal", ".sqlite", ".pyc", ".parquet")  # a warehouse, its lake, caches
 # The reference tables and one source slice's raw load, in sample mode, then published.
 GROUPS = ("reference", "publish")
 ASSETS = ("raw/worldbank_indicators",)
