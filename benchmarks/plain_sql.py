@@ -56,6 +56,7 @@ def facts_counts(conn: duckdb.DuckDBPyConnection, snapshot_dir: Path, settings: 
     seconds each stage took."""
     snapshot = open_snapshot(snapshot_dir)
     files = [str(part.path) for part in snapshot.parts]
+    conn.execute(sql_text("macros/records.sql"))  # author_pieces, which the facts share with core
     conn.execute(sql_text("macros/facts.sql"))
     load_reference(conn)
     set_variables(conn, settings)

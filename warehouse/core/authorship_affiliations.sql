@@ -1,7 +1,8 @@
 -- core.authorship_affiliations: one row per (work, author, affiliation) for fractional counting
 -- (docs/methods.md#countries-authors-and-affiliations-of-a-paper). An author's affiliations are its distinct institutions (country_code, NULL ->
 -- 'UNK'); with no institution but a non-empty `countries` list, one per distinct country; with
--- neither, one 'UNK' piece. Territory policy is applied to every country code.
+-- neither, one 'UNK' piece (macro author_pieces, macros/records.sql). Territory policy is applied to every
+-- country code.
 -- Each author's pieces are built and de-duplicated as a list before unnesting (no DISTINCT or window over
 -- the millions of piece rows): n_affiliations is the length of that list.
 WITH authors AS (
@@ -19,15 +20,7 @@ WITH authors AS (
 author_pieces AS (
     SELECT
         * EXCLUDE (au),
-        CASE
-            WHEN len(coalesce(au.institutions, [])) > 0 THEN list_distinct(
-                [{'institution_id': i.id, 'code': i.country_code, 'basis': 'institution'} for i in au.institutions]
-            )
-            WHEN len(coalesce(au.countries, [])) > 0 THEN list_distinct(
-                [{'institution_id': NULL::VARCHAR, 'code': c, 'basis': 'countries_field'} for c in au.countries]
-            )
-            ELSE [{'institution_id': NULL::VARCHAR, 'code': NULL::VARCHAR, 'basis': 'unlocated'}]
-        END AS pieces
+        author_pieces(au) AS pieces
     FROM authors
 ),
 pieces AS (

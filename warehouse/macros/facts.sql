@@ -7,7 +7,7 @@
 --          institutions, else its distinct countries, else one unlocated piece; each weighs 1 / (n(p) x pieces));
 --   the universe and the Nature Index set: core/works.sql; the counts: core/*.records.sql.
 -- The territory policy is applied after the facts (they keep the codes as coded), so one extraction serves
--- every policy.
+-- every policy. Needs macros/records.sql (author_pieces).
 
 -- work_facts(records): one row per record of the relation named `records`, which has the snapshot's projected
 -- columns (assets/openalex_snapshot/staging.sql): work_id, publication_year, type, is_paratext, is_retracted,
@@ -21,18 +21,7 @@ WITH authors AS (
         * EXCLUDE (authorships),
         len(coalesce(authorships, [])) AS n_authors,
         list_sort(list_distinct(flatten([coalesce(a.countries, []) for a in coalesce(authorships, [])]))) AS countries,
-        [
-            CASE
-                WHEN len(coalesce(a.institutions, [])) > 0 THEN list_distinct(
-                    [{'institution_id': i.id, 'code': i.country_code, 'basis': 'institution'} for i in a.institutions]
-                )
-                WHEN len(coalesce(a.countries, [])) > 0 THEN list_distinct(
-                    [{'institution_id': NULL::VARCHAR, 'code': c, 'basis': 'countries_field'} for c in a.countries]
-                )
-                ELSE [{'institution_id': NULL::VARCHAR, 'code': NULL::VARCHAR, 'basis': 'unlocated'}]
-            END
-            for a in coalesce(authorships, [])
-        ] AS author_pieces
+        [author_pieces(a) for a in coalesce(authorships, [])] AS author_pieces
     FROM query_table(records)
     WHERE work_id IS NOT NULL
 ),
