@@ -182,12 +182,17 @@ class GateFailed(Exception):
 
 
 def _same_content(conn: duckdb.DuckDBPyConnection, load: TableLoad) -> bool:
+    """Whether `select_sql` would write the rows the table holds, but for the `keep_unless_changed` columns:
+    compared by row count and the order-independent checksum the publication manifest uses (sum of row
+    hashes), so nothing is materialised twice (EXCEPT ALL over the snapshot's works took 29 s at 1M works,
+    the checksums under 1 s)."""
     ignore = ", ".join(load.keep_unless_changed)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE incoming_candidate AS {load.select_sql}")
-    new = f"SELECT * EXCLUDE ({ignore}) FROM incoming_candidate"
-    old = f"SELECT * EXCLUDE ({ignore}) FROM {load.table}"
-    differing = conn.execute(f"SELECT count(*) FROM (({new} EXCEPT ALL {old}) UNION ALL ({old} EXCEPT ALL {new}))")
-    return differing.fetchall()[0][0] == 0
+
+    def checksum(relation: str) -> tuple:
+        rows = f"SELECT * EXCLUDE ({ignore}) FROM {relation}"
+        return conn.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0)::HUGEINT FROM ({rows}) t").fetchall()[0]
+
+    return checksum(f"(\n{load.select_sql}\n)") == checksum(load.table)  # newlines: the SQL may end in a comment
 
 
 def _quote(text: str) -> str:

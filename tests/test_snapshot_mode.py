@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -68,6 +69,20 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     before = {r[0].rsplit("/", 1)[1]: r for r in query(isolated_env, works)}
     assert before["W2"][1] == "2026-01-01" and before["W2"][2] == "openalex_snapshot@2026-02-01"
 
+    # A daily run with no new partition keeps the works table as it is (its load_id too), so the publication
+    # does not write its Parquet again (pipeline/lake.py); release 2 below changes both.
+    loaded = "SELECT DISTINCT load_id FROM raw.openalex_snapshot_works"
+    lake = (
+        "SELECT file FROM meta.lake_files WHERE table_name = 'raw.openalex_snapshot_works' "
+        "AND run_id = (SELECT run_id FROM meta.publication ORDER BY published_at DESC LIMIT 1)"
+    )
+    first_load, [(first_file,)] = query(isolated_env, loaded), query(isolated_env, lake)
+    first_stat = os.stat(first_file)
+    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    assert query(isolated_env, loaded) == first_load
+    assert query(isolated_env, lake) == [(first_file,)]
+    assert (os.stat(first_file).st_ino, os.stat(first_file).st_mtime_ns) == (first_stat.st_ino, first_stat.st_mtime_ns)
+
     # Release 2: W2 changed and moved to the new partition; W3 was merged into W4. Only the new date is read.
     build_snapshot(snapshot_env, "jsonl", release=2)
     assert extract_new_partitions(instance) == ["2026-03-01"]
@@ -77,6 +92,7 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     assert after["W2"][1] == "2026-03-01"  # the new version, once
     assert "W3" not in after and "W7" in after
     assert {r[2] for r in after.values()} == {"openalex_snapshot@2026-03-01"}
+    assert query(isolated_env, loaded) != first_load and query(isolated_env, lake) != [(first_file,)]
     [event] = [
         m for m in second.get_asset_materialization_events() if m.asset_key.path == ["raw", "openalex_snapshot_works"]
     ]

@@ -56,6 +56,9 @@ def openalex_snapshot_works(
                 package_sql(__package__, "latest.sql"),
                 lambda previous: suites.raw_openalex_snapshot_works(previous, settings.rowcount_tolerance),
                 compare_scope=SAME_MODE,
+                # a run whose partitions and merged ids did not change keeps the table (and its load_id) as it
+                # is, so the publication does not export it again (pipeline/lake.py)
+                keep_unless_changed=("load_id",),
                 comments=comments(WORKS),
             )
         ],
