@@ -174,19 +174,28 @@ def _compile(suite: Suite, index: int, types: dict[str, str]) -> Rule:
         ok = f"{c} IN (SELECT unnest([{', '.join(literals)}]))" if literals else "false"
         return Rule(index, e, null, f"NOT ({ok})", sample_columns=sample)
     if isinstance(e, gxe.ExpectColumnValuesToBeBetween):
-        bounds = [(e.min_value, ">" if e.strict_min else ">="), (e.max_value, "<" if e.strict_max else "<=")]
-        tests = []
-        for value, op in bounds:
-            if value is None:
-                continue
-            literal = _literal(value, sql_type) if not isinstance(value, str | bool) else None
-            if literal is None or not _is_numeric(sql_type):
-                raise _fail(suite, e, f"bound {value!r} on a {sql_type} column")
-            tests.append(f"{c} {op} {literal}")
-        if not tests:
-            raise _fail(suite, e, "neither min_value nor max_value")
-        return Rule(index, e, null, f"NOT ({' AND '.join(tests)})", sample_columns=sample)
-    # ExpectColumnValuesToMatchRegex
+        return Rule(index, e, null, _between_test(suite, e, c, sql_type), sample_columns=sample)
+    return Rule(index, e, null, _regex_test(suite, e, c, sql_type), sample_columns=sample)  # MatchRegex
+
+
+def _between_test(suite: Suite, e: Any, c: str, sql_type: str) -> str:
+    """The SQL test of an ExpectColumnValuesToBeBetween that a row fails."""
+    bounds = [(e.min_value, ">" if e.strict_min else ">="), (e.max_value, "<" if e.strict_max else "<=")]
+    tests = []
+    for value, op in bounds:
+        if value is None:
+            continue
+        literal = _literal(value, sql_type) if not isinstance(value, str | bool) else None
+        if literal is None or not _is_numeric(sql_type):
+            raise _fail(suite, e, f"bound {value!r} on a {sql_type} column")
+        tests.append(f"{c} {op} {literal}")
+    if not tests:
+        raise _fail(suite, e, "neither min_value nor max_value")
+    return f"NOT ({' AND '.join(tests)})"
+
+
+def _regex_test(suite: Suite, e: Any, c: str, sql_type: str) -> str:
+    """The SQL test of an ExpectColumnValuesToMatchRegex that a row fails."""
     if sql_type != "VARCHAR":
         raise _fail(suite, e, f"a {sql_type} column (great-expectations matches its str())")
     try:
@@ -194,7 +203,7 @@ def _compile(suite: Suite, index: int, types: dict[str, str]) -> Rule:
     except UnsupportedRule as err:
         raise _fail(suite, e, str(err)) from err
     literal = "'" + pattern.replace("'", "''") + "'"
-    return Rule(index, e, null, f"NOT regexp_matches({c}, {literal})", sample_columns=sample)
+    return f"NOT regexp_matches({c}, {literal})"
 
 
 def compile_suite(suite: Suite, types: dict[str, str]) -> list[Rule]:
