@@ -36,7 +36,8 @@ def summary(path: Path, settings: Settings) -> str:
         pair = report_pair(settings.focus)
         lines += _pair_sections(conn, *pair)
         report = report_path(settings.report_dir, pair)
-        lines += ["", f"Focus pair {pair[0]}–{pair[1]} (COLLAB_FOCUS={','.join(settings.focus)})"]
+        focus = ",".join(("ALL", *settings.focus) if settings.focus_all else settings.focus)
+        lines += ["", f"Focus pair {pair[0]}–{pair[1]} (COLLAB_FOCUS={focus})"]
         if len(settings.focus) > 2:
             lines.append(f"  The summary and the report are about the first two focus countries, {pair[0]}–{pair[1]}.")
         if report.exists():
