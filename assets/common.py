@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipeline.catalog import table_columns
 from pipeline.dictionary import comments, dagster_schema, table_doc
 from pipeline.settings import RunSettings, Settings
 from pipeline.suites import no_checks
@@ -27,7 +28,6 @@ from pipeline.warehouse import (
     load_gated,
     package_sql,
     sql_text,
-    table_columns,
 )
 
 CHECK_NAME = "great_expectations"

@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from assets.openalex_snapshot.reader import merged_ids, open_snapshot
+from assets.reference.countries import territory_frame
 from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
-from pipeline.settings import TERRITORY_POLICIES, Settings, load_settings
+from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import package_sql, set_variables, sql_text
 
 # The counted tables and their keys, as core.country_year / core.world_year / core.pair_year hold them.
@@ -39,12 +39,7 @@ COUNTS = {
 def load_reference(conn: duckdb.DuckDBPyConnection) -> None:
     """ref.territory_map and ref.nature_index_issns from the sources the reference assets load them from."""
     conn.execute("CREATE SCHEMA IF NOT EXISTS ref")
-    territory = pl.DataFrame(
-        [(policy, src, dst) for policy, mapping in TERRITORY_POLICIES.items() for src, dst in mapping.items()],
-        schema=["policy", "from_code", "to_code"],
-        orient="row",
-    )
-    conn.register("territory_rows", territory.to_arrow())
+    conn.register("territory_rows", territory_frame().to_arrow())
     conn.execute("CREATE OR REPLACE TABLE ref.territory_map AS SELECT * FROM territory_rows")
     conn.register("journal_rows", journals_frame().to_arrow())
     conn.execute("CREATE OR REPLACE TABLE ref.nature_index_journals AS SELECT * FROM journal_rows")

@@ -9,8 +9,9 @@ import dagster as dg
 import duckdb
 import yaml
 
+from pipeline.catalog import table_columns
 from pipeline.tables import declared
-from pipeline.warehouse import SQL_ROOT, table_columns
+from pipeline.warehouse import SQL_ROOT
 
 COMMON_ORDER = ("territory_policy", "count_basis", "source", "source_mode", "retrieved_at", "request", "load_id")
 

@@ -24,6 +24,16 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.catalog import (
+    comment_on,
+    qualified,
+    quote_literal,
+    quote_name,
+    relation_comments,
+    table_columns,
+    table_exists,
+)
+
 # The tables that are large at snapshot scale (per work, per authorship or per joint record): published as
 # Parquet. Every other table is small (per country, pair or year) and is copied into the published file.
 LAKE_TABLES: tuple[str, ...] = (
@@ -66,33 +76,12 @@ def lake_dir(published: Path) -> Path:
     return published.parent / f"{published.stem}.lake"
 
 
-def quote_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _qualified(table: str, database: str | None = None) -> str:
-    return ".".join(quote_name(p) for p in ((database,) if database else ()) + tuple(table.split(".")))
-
-
-def columns(conn: duckdb.DuckDBPyConnection, table: str, database: str | None = None) -> list[tuple[str, str]]:
-    schema, name = table.split(".")
-    return conn.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = coalesce(?, current_database()) "
-        "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [database, schema, name],
-    ).fetchall()
 
 
 def base_tables(conn: duckdb.DuckDBPyConnection, wanted: Iterable[str] = LAKE_TABLES) -> list[str]:
@@ -111,7 +100,7 @@ def scan_sql(path: Path | str, cols: Sequence[tuple[str, str]]) -> str:
     """The Parquet file as the table it was written from: each column cast back to its DuckDB type (Parquet has
     no ENUM or JSON of its own, for instance)."""
     select = ", ".join(f"{quote_name(n)}::{t} AS {quote_name(n)}" for n, t in cols)
-    return f"SELECT {select} FROM read_parquet({literal(path)})"
+    return f"SELECT {select} FROM read_parquet({quote_literal(path)})"
 
 
 def _file_name(rows: int, checksum: int, cols: Sequence[tuple[str, str]]) -> str:
@@ -121,7 +110,7 @@ def _file_name(rows: int, checksum: int, cols: Sequence[tuple[str, str]]) -> str
 def export(conn: duckdb.DuckDBPyConnection, table: str, rows: int, checksum: int, folder: Path) -> LakeFile:
     """The table's Parquet file in `folder`, written (to a temporary name, read back and checked against the
     manifest's rows and checksum, fsynced, renamed) only if no earlier publication wrote the same content."""
-    cols = columns(conn, table)
+    cols = table_columns(conn, table)
     [(ddl,)] = conn.execute(
         "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
         "AND table_name = ?",
@@ -137,7 +126,7 @@ def export(conn: duckdb.DuckDBPyConnection, table: str, rows: int, checksum: int
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         conn.execute(
-            f"COPY (SELECT * FROM {_qualified(table)}) TO {literal(staging)} (FORMAT parquet, COMPRESSION zstd)"
+            f"COPY (SELECT * FROM {qualified(table)}) TO {quote_literal(staging)} (FORMAT parquet, COMPRESSION zstd)"
         )
         back = conn.execute(
             f"SELECT count(*), coalesce(sum(hash(t)), 0)::HUGEINT FROM ({scan_sql(staging, cols)}) AS t"
@@ -161,23 +150,11 @@ def export(conn: duckdb.DuckDBPyConnection, table: str, rows: int, checksum: int
 def replace_with_view(conn: duckdb.DuckDBPyConnection, source: str, target: str, lake: LakeFile) -> None:
     """In database `target`, the table `lake.table` (copied there as an empty table) becomes a view over its
     Parquet file, with the comments of the table in database `source`."""
-    cols = columns(conn, lake.table, source)
-    name = _qualified(lake.table, target)
+    cols = table_columns(conn, lake.table, source)
+    name = qualified(lake.table, target)
     conn.execute(f"DROP TABLE {name}")
     conn.execute(f"CREATE VIEW {name} AS {scan_sql(lake.path, cols)}")
-    schema, table = lake.table.split(".")
-    [(comment,)] = conn.execute(
-        "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?",
-        [source, schema, table],
-    ).fetchall()
-    if comment:
-        conn.execute(f"COMMENT ON VIEW {name} IS {literal(comment)}")
-    for column, text in conn.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
-        "AND table_name = ? AND comment IS NOT NULL",
-        [source, schema, table],
-    ).fetchall():
-        conn.execute(f"COMMENT ON COLUMN {name}.{quote_name(column)} IS {literal(text)}")
+    comment_on(conn, lake.table, relation_comments(conn, lake.table, source), database=target, kind="VIEW")
 
 
 def record_files(
@@ -205,13 +182,8 @@ def history(published: Path, keep: int = KEEP_PUBLICATIONS - 1) -> list[tuple]:
     # would hand back that (cached) database instead of the file now at the path
     conn = duckdb.connect()
     try:
-        conn.execute(f"ATTACH {literal(published)} AS published (READ_ONLY)")
-        schema, name = LAKE_FILES.split(".")
-        if not conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published' AND schema_name = ? "
-            "AND table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]:
+        conn.execute(f"ATTACH {quote_literal(published)} AS published (READ_ONLY)")
+        if not table_exists(conn, LAKE_FILES, "published"):
             return []
         return conn.execute(
             f"SELECT * FROM published.{LAKE_FILES} WHERE run_id IN (SELECT run_id FROM published.{LAKE_FILES} "
@@ -240,10 +212,7 @@ def collect_garbage(folder: Path, keep: Iterable[str | Path]) -> list[Path]:
 def materialise(conn: duckdb.DuckDBPyConnection) -> list[str]:
     """Turn a copy of a published file back into a build: each lake view of the latest publication becomes the
     table it was (its recorded CREATE TABLE, its Parquet rows, its comments). Returns the tables."""
-    schema, name = LAKE_FILES.split(".")
-    if not conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
-    ).fetchall()[0][0]:
+    if not table_exists(conn, LAKE_FILES):
         return []
     latest = conn.execute(
         f"SELECT table_name, file, ddl FROM {LAKE_FILES} WHERE run_id = (SELECT arg_max(run_id, published_at) "
@@ -259,25 +228,12 @@ def materialise(conn: duckdb.DuckDBPyConnection) -> list[str]:
     conn.execute("BEGIN TRANSACTION")
     try:
         for table, file, ddl in latest:
-            cols = columns(conn, table)
-            s, t = table.split(".")
-            comment = conn.execute(
-                "SELECT comment FROM duckdb_views() WHERE database_name = current_database() AND schema_name = ? "
-                "AND view_name = ?",
-                [s, t],
-            ).fetchall()
-            column_comments = conn.execute(
-                "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
-                [s, t],
-            ).fetchall()
-            conn.execute(f"DROP VIEW {_qualified(table)}")
+            cols = table_columns(conn, table)
+            comments = relation_comments(conn, table)
+            conn.execute(f"DROP VIEW {qualified(table)}")
             conn.execute(ddl)
-            conn.execute(f"INSERT INTO {_qualified(table)} {scan_sql(file, cols)}")
-            if comment and comment[0][0]:
-                conn.execute(f"COMMENT ON TABLE {_qualified(table)} IS {literal(comment[0][0])}")
-            for column, text in column_comments:
-                conn.execute(f"COMMENT ON COLUMN {_qualified(table)}.{quote_name(column)} IS {literal(text)}")
+            conn.execute(f"INSERT INTO {qualified(table)} {scan_sql(file, cols)}")
+            comment_on(conn, table, comments)
         conn.execute(f"DROP TABLE {LAKE_FILES}")  # describes publications, not builds
         conn.execute("COMMIT")
     except BaseException:

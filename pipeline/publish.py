@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import lake
+from pipeline.catalog import qualified, quote_literal, quote_name
 
 # What consumers read; the meta schema describes the publication itself.
 PUBLISHED_SCHEMAS = ("raw", "ref", "core", "mart")
@@ -131,9 +132,9 @@ def _write_publication(
     but the large ones, which become views over their Parquet files."""
     build = conn.execute("SELECT current_database()").fetchall()[0][0]
     large = {f.table for f in files} | {lake.LAKE_FILES}
-    conn.execute(f"ATTACH {lake.literal(staging)} AS {STAGING_ALIAS}")
+    conn.execute(f"ATTACH {quote_literal(staging)} AS {STAGING_ALIAS}")
     try:
-        conn.execute(f"COPY FROM DATABASE {lake.quote_name(build)} TO {STAGING_ALIAS} (SCHEMA)")
+        conn.execute(f"COPY FROM DATABASE {quote_name(build)} TO {STAGING_ALIAS} (SCHEMA)")
         conn.execute("BEGIN TRANSACTION")
         for schema, table in conn.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? AND NOT temporary "
@@ -141,8 +142,8 @@ def _write_publication(
             [build],
         ).fetchall():
             if f"{schema}.{table}" not in large:
-                name = f"{lake.quote_name(schema)}.{lake.quote_name(table)}"
-                conn.execute(f"INSERT INTO {STAGING_ALIAS}.{name} SELECT * FROM {lake.quote_name(build)}.{name}")
+                name = qualified(f"{schema}.{table}")
+                conn.execute(f"INSERT INTO {STAGING_ALIAS}.{name} SELECT * FROM {quote_name(build)}.{name}")
         for file in files:
             lake.replace_with_view(conn, build, STAGING_ALIAS, file)
         lake.record_files(conn, STAGING_ALIAS, run_id, files, history)

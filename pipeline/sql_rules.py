@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import great_expectations.expectations as gxe
 
+from pipeline.catalog import quote_name
 from pipeline.validation import (
     EXACT_KEY_TYPES,
     SAMPLE_ROWS,
@@ -35,7 +36,6 @@ from pipeline.validation import (
     SuiteResult,
     _failure,
     _gx_order,
-    _ident,
     fetch_frame,
 )
 
@@ -91,7 +91,7 @@ def _fail(suite: Suite, expectation: Any, why: str) -> UnsupportedRule:
 
 
 def _is_null(column: str, sql_type: str) -> str:
-    c = _ident(column)
+    c = quote_name(column)
     return f"({c} IS NULL OR isnan({c}))" if sql_type in FLOAT_TYPES else f"{c} IS NULL"
 
 
@@ -122,7 +122,7 @@ def _unique_missing(suite: Suite, e: Any, keys: Sequence[str], types: dict[str, 
     if not keys or any(types[k] not in EXACT_KEY_TYPES for k in keys):
         raise _fail(suite, e, f"key types {[types[k] for k in keys]}")
     rule = "any_value_is_missing" if isinstance(e, gxe.ExpectColumnValuesToBeUnique) else str(e.ignore_row_if)
-    null = [f"{_ident(k)} IS NULL" for k in keys]
+    null = [f"{quote_name(k)} IS NULL" for k in keys]
     missing = {"any_value_is_missing": " OR ".join(null), "all_values_are_missing": " AND ".join(null)}
     if rule == "never":
         return "false"
@@ -156,7 +156,7 @@ def _compile(suite: Suite, index: int, types: dict[str, str]) -> Rule:
     column = e.column
     if column not in types:
         return Rule(index, e, absent=column)
-    sql_type, c = types[column], _ident(column)
+    sql_type, c = types[column], quote_name(column)
     null = _is_null(column, sql_type)
     sample = _sample_columns([column], ids)
     if isinstance(e, gxe.ExpectColumnValuesToNotBeNull):
@@ -223,7 +223,7 @@ def counts_sql(sql: str, rules: Sequence[Rule]) -> str:
             continue
         row_rules.append(f"coalesce(count_if({r.missing}), 0) AS m{r.index}" if r.missing else f"NULL AS m{r.index}")
         if r.keys:
-            key = ", ".join(_ident(k) for k in r.keys)
+            key = ", ".join(quote_name(k) for k in r.keys)
             unique_parts.append(
                 f"(SELECT coalesce(sum(n), 0) AS u{r.index} FROM (SELECT count(*) AS n FROM ({sql}) AS v "
                 f"WHERE NOT ({r.missing}) GROUP BY {key} HAVING count(*) > 1))"
@@ -238,12 +238,12 @@ def counts_sql(sql: str, rules: Sequence[Rule]) -> str:
 
 def sample_sql(sql: str, rule: Rule, limit: int = SAMPLE_ROWS) -> str:
     """The first `limit` offending rows of `rule` in the relation's order, its sample columns only."""
-    columns = ", ".join(f"v.{_ident(c)}" for c in rule.sample_columns)
+    columns = ", ".join(f"v.{quote_name(c)}" for c in rule.sample_columns)
     # row_number() OVER () numbers the rows as the relation streams them, the order fetchdf gives them
     positioned = f"SELECT *, row_number() OVER () AS {POSITION} FROM ({sql})"
     if rule.keys:
-        key = ", ".join(_ident(k) for k in rule.keys)
-        match = " AND ".join(f"v.{_ident(k)} IS NOT DISTINCT FROM d.{_ident(k)}" for k in rule.keys)
+        key = ", ".join(quote_name(k) for k in rule.keys)
+        match = " AND ".join(f"v.{quote_name(k)} IS NOT DISTINCT FROM d.{quote_name(k)}" for k in rule.keys)
         duplicated = f"SELECT {key} FROM ({sql}) WHERE NOT ({rule.missing}) GROUP BY {key} HAVING count(*) > 1"
         source = f"({positioned}) AS v SEMI JOIN ({duplicated}) AS d ON {match}"
     else:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.catalog import table_exists
 from pipeline.publish import relations
 from pipeline.report import report_pair, report_path
 from pipeline.settings import Settings, load_settings
-from pipeline.warehouse import connect, table_exists
+from pipeline.warehouse import connect
 
 
 def summary(path: Path, settings: Settings) -> str:

@@ -27,6 +27,8 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation import FailureSeverity
 
+from pipeline.catalog import quote_name
+
 SAMPLE_ROWS = 5
 # GX's own severities (Expectation.severity): a rule describing the world is built with
 # severity=WARNING and reported without blocking; every other rule is CRITICAL and blocks the load.
@@ -244,10 +246,6 @@ def fetch_frame(conn: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
         return conn.execute(sql).fetchdf()
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _unique_plan(expectation: Any, types: dict[str, str]) -> tuple[list[str], str] | None:
     """(key columns, SQL predicate of the rows GX compares) for a uniqueness expectation evaluated on its
     duplicated keys, or None when it must be evaluated whole."""
@@ -260,8 +258,8 @@ def _unique_plan(expectation: Any, types: dict[str, str]) -> tuple[list[str], st
     if not keys or any(types.get(k) not in EXACT_KEY_TYPES for k in keys) or POSITION in types:
         return None
     predicate = {
-        "any_value_is_missing": " AND ".join(f"{_ident(k)} IS NOT NULL" for k in keys),
-        "all_values_are_missing": "NOT (" + " AND ".join(f"{_ident(k)} IS NULL" for k in keys) + ")",
+        "any_value_is_missing": " AND ".join(f"{quote_name(k)} IS NOT NULL" for k in keys),
+        "all_values_are_missing": "NOT (" + " AND ".join(f"{quote_name(k)} IS NULL" for k in keys) + ")",
         "never": "true",
     }.get(str(rule))
     return None if predicate is None else (keys, predicate)
@@ -382,7 +380,7 @@ def _whole_dtypes(conn: duckdb.DuckDBPyConnection, sql: str, rows: int) -> tuple
     data_dependent = [c for c in template.columns if _nullable(template[c].dtype) or types[c] == "VARCHAR"]
     if not data_dependent:
         return types, template
-    counts = conn.execute(f"SELECT {', '.join(f'count({_ident(c)})' for c in data_dependent)} FROM ({sql})")
+    counts = conn.execute(f"SELECT {', '.join(f'count({quote_name(c)})' for c in data_dependent)} FROM ({sql})")
     non_nulls = counts.fetchall()[0]
     with_values = fetch_frame(conn, "SELECT 'x' AS v")["v"].dtype
     dtypes = {}
@@ -443,14 +441,14 @@ def _unique_outcome(
     """
     expectation = suite.expectations[index]
     keys, predicate = _unique_plan(expectation, types) or ([], "")
-    key = ", ".join(_ident(k) for k in keys)
+    key = ", ".join(quote_name(k) for k in keys)
     groups = f"SELECT {key}, count(*) AS n FROM ({sql}) WHERE {predicate} GROUP BY {key} HAVING count(*) > 1"
     duplicated_rows = conn.execute(f"SELECT coalesce(sum(n), 0) FROM ({groups})").fetchall()[0][0]
     merged = _Merged(expectation)
     if duplicated_rows == 0:
         merged.add(_evaluate(template, suite, [index])[index])
         return merged.outcome()
-    match = " AND ".join(f"v.{_ident(k)} IS NOT DISTINCT FROM d.{_ident(k)}" for k in keys)
+    match = " AND ".join(f"v.{quote_name(k)} IS NOT DISTINCT FROM d.{quote_name(k)}" for k in keys)
     # The view's own row order (a join does not keep it): row_number() OVER () is a streaming window over the
     # view as it comes, numbering the rows as fetchdf would index them.
     positioned = f"SELECT *, row_number() OVER () - 1 AS {POSITION} FROM ({sql})"

@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from pipeline.catalog import comment_on, table_exists
 from pipeline.migrations import Migration, migrate, read_migrations
 from pipeline.publish import Publication, build_path, record_manifest, seed_build, swap_in
 from pipeline.settings import Settings
@@ -118,24 +119,6 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
     conn.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")  # validated by parse_memory
 
 
-def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    rows = conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
-    ).fetchall()
-    return rows[0][0] > 0
-
-
-def table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    """(column, DuckDB type) of `schema.table`, in table order."""
-    schema, name = table.split(".")
-    return conn.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "ORDER BY column_index",
-        [schema, name],
-    ).fetchall()
-
-
 @dataclass(frozen=True)
 class TableLoad:
     """Write `select_sql` into `table`: replace the rows matching `scope` (a predicate over the
@@ -195,18 +178,9 @@ def _same_content(conn: duckdb.DuckDBPyConnection, load: TableLoad) -> bool:
     return checksum(f"(\n{load.select_sql}\n)") == checksum(load.table)  # newlines: the SQL may end in a comment
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def apply_comments(conn: duckdb.DuckDBPyConnection, table: str, comments: Mapping[str, str]) -> None:
     """COMMENT ON the table ('' key) and its columns, so the documentation travels with the file."""
-    present = {name for name, _ in table_columns(conn, table)}
-    for column, text in comments.items():
-        if column and column not in present:
-            continue  # shared provenance docs cover columns some tables do not have
-        target = f"TABLE {table}" if not column else f"COLUMN {table}.{column}"
-        conn.execute(f"COMMENT ON {target} IS {_quote(text)}")
+    comment_on(conn, table, comments)
 
 
 def load_gated(conn: duckdb.DuckDBPyConnection, loads: Sequence[TableLoad]) -> list[LoadOutcome]:

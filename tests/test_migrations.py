@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.catalog import table_columns
 from pipeline.migrations import Migration, MigrationError, migrate, read_migrations
-from pipeline.warehouse import SQL_ROOT, connect, init_schema, shipped_migrations, table_columns
+from pipeline.warehouse import SQL_ROOT, connect, init_schema, shipped_migrations
 from tests.test_e2e import materialize, query
 from tests.test_e2e_families import FLIGHTS, step_failures
 

@@ -23,10 +23,10 @@ import duckdb
 import pytest
 
 import pipeline.publish as publish_module
+from pipeline.catalog import table_exists
 from pipeline.lake import KEEP_PUBLICATIONS, LakeError, lake_dir
 from pipeline.publish import Swapped, build_path, record_manifest, seed_build, swap_in, table_checksums
 from pipeline.settings import REPO_ROOT
-from pipeline.warehouse import table_exists
 from tests.test_e2e import fingerprint
 
 # The heaviest load of the paper family: a kill soon after it starts lands inside its transaction.

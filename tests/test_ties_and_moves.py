@@ -16,9 +16,10 @@ import pytest
 
 from assets.openalex_snapshot.reader import extract_partition, open_snapshot
 from pipeline import ties_suites
+from pipeline.catalog import table_columns
 from pipeline.settings import SettingsError, load_settings
 from pipeline.validation import validate_query
-from pipeline.warehouse import TableLoad, connect, init_schema, load_gated, sql_text, table_columns
+from pipeline.warehouse import TableLoad, connect, init_schema, load_gated, sql_text
 from tests.snapshot_fixture import OPENALEX, build_snapshot
 from tests.sqlharness import build_marts, fetch_dicts, work
 from tests.test_migrations import previous_release_warehouse

@@ -18,9 +18,10 @@ import pytest
 from great_expectations.expectations.row_conditions import Column
 
 import pipeline.validation as validation
+from pipeline.catalog import table_exists
 from pipeline.suites import core_authorship_affiliations
 from pipeline.validation import Suite, validate_frame, validate_query
-from pipeline.warehouse import GateFailed, TableLoad, load_gated, table_exists
+from pipeline.warehouse import GateFailed, TableLoad, load_gated
 
 CHUNK = 1_000
 ROWS = 5_500  # six batches: 5 × 1,000 + 500
