@@ -31,8 +31,8 @@ from assets.openalex_snapshot.parts import PARTS
 from benchmarks import generate_snapshot
 from pipeline.publish import build_path
 from tests.distributed_services import REPO, missing_binaries, postgres, redis, start, stop
-from tests.test_e2e import failed_checks, query
-from tests.test_snapshot_mode import extract_new_partitions
+from tests.test_e2e import failed_checks
+from tests.test_snapshot_mode import assert_same_rows, driver_rows, extract_new_partitions
 
 pytestmark = pytest.mark.distributed
 
@@ -171,21 +171,6 @@ def aggregate(instance: dg.DagsterInstance) -> Path:
     return build_path(Path(os.environ["COLLAB_WAREHOUSE"]))
 
 
-def mart_rows(warehouse: Path, table: str) -> list[tuple]:
-    schema, name = table.split(".")
-    columns = [
-        c
-        for (c,) in query(
-            warehouse,
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-            [schema, name],
-        )
-        if c not in NOT_COMPARED
-    ]
-    listed = ", ".join(f'"{c}"' for c in columns)
-    return query(warehouse, f"SELECT {listed} FROM {table} ORDER BY ALL")
-
-
 def test_partition_runs_on_a_celery_worker_give_the_local_marts(tmp_path, monkeypatch):
     require_services()
     works = int(os.environ.get("COLLAB_DISTRIBUTED_WORKS", "3000"))
@@ -221,11 +206,7 @@ def test_partition_runs_on_a_celery_worker_give_the_local_marts(tmp_path, monkey
 
     assert distributed != local
     for table in COMPARED_MARTS:
-        rows, expected = mart_rows(distributed, table), mart_rows(local, table)
-        assert rows and len(rows) == len(expected), table
-        for row, local_row in zip(rows, expected, strict=True):
-            # Floating sums may differ in the last bits: DuckDB's parallel aggregation adds in any order.
-            assert row == tuple(pytest.approx(v, rel=1e-12) if isinstance(v, float) else v for v in local_row), (
-                table,
-                local_row,
-            )
+        rows, expected = driver_rows(distributed, table, NOT_COMPARED), driver_rows(local, table, NOT_COMPARED)
+        assert rows, table
+        # Floating sums may differ in the last bits: DuckDB's parallel aggregation adds in any order (rel 1e-12).
+        assert_same_rows(rows, expected, table)

@@ -17,6 +17,7 @@ from assets.definitions import defs
 from assets.openalex_snapshot.parts import PARTS, SNAPSHOT_PARTITIONS, openalex_snapshot_parts
 from assets.openalex_snapshot.sensor import new_partitions, openalex_snapshot_sensor
 from benchmarks.plain_sql import differences, facts_counts
+from pipeline.catalog import quote_name
 from pipeline.settings import RunSettings, load_settings
 from tests.snapshot_fixture import build_snapshot, refresh_manifest_size, synthetic_works, work, write_works_snapshot
 from tests.test_e2e import INDEX_COLUMNS, PAPERS, failed_checks, materialize, query
@@ -124,7 +125,8 @@ DRIVER_MARTS = (
 NOT_COMPARED = ("method", "count_basis", "source", "source_mode", "retrieved_at", "territory_policy")
 
 
-def driver_rows(path: Path, table: str) -> list[tuple]:
+def driver_rows(path: Path, table: str, not_compared: tuple[str, ...] = NOT_COMPARED) -> list[tuple]:
+    """Every row of `table`, its columns but `not_compared`, in a fixed order."""
     schema, name = table.split(".")
     columns = [
         c
@@ -133,9 +135,9 @@ def driver_rows(path: Path, table: str) -> list[tuple]:
             "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
             [schema, name],
         )
-        if c not in NOT_COMPARED
+        if c not in not_compared
     ]
-    return query(path, f"SELECT {', '.join(columns)} FROM {table} ORDER BY ALL")
+    return query(path, f"SELECT {', '.join(quote_name(c) for c in columns)} FROM {table} ORDER BY ALL")
 
 
 def assert_same_rows(got: list[tuple], expected: list[tuple], table: str) -> None:
