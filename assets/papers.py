@@ -18,6 +18,7 @@ from pipeline.warehouse import Warehouse
 # tables built from it).
 CORE_RECORD_TABLES: dict[str, SuiteFn | None] = {
     "core.work_records": None,
+    "core.work_facts": None,
     "core.works": suites.core_works,
     "core.authorship_affiliations": suites.core_authorship_affiliations,
     "core.work_countries": suites.core_work_countries,
@@ -37,8 +38,14 @@ BOOTSTRAP_TABLES: dict[str, SuiteFn | None] = {"core.pair_year_bootstrap": suite
 openalex_core = core_asset(
     "openalex_core",
     CORE_RECORD_TABLES,
-    ("raw.openalex_works", "raw.openalex_snapshot_works", "ref.territory_map", "ref.nature_index_issns"),
-    "Cleaned paper rows: universe decision, affiliation pieces, K(p), Share pieces s_c(p).",
+    (
+        "raw.openalex_works",
+        "raw.openalex_snapshot_works",
+        "raw.openalex_snapshot_facts",
+        "ref.territory_map",
+        "ref.nature_index_issns",
+    ),
+    "Cleaned paper rows: per-work facts, universe decision, affiliation pieces, K(p), Share pieces s_c(p).",
     group="papers",
     source="openalex",
 )

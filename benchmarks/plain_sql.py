@@ -8,8 +8,9 @@ byline, n(p), the Share pieces per country), then the latest-version rule across
 the universe filter, and from the facts alone: N_A, C_A^int and Share_A per country-year, N_W and C_W^int per
 year, and C_AB with s_A, s_B summed over the joint papers of every ordered pair and year, for both paper sets.
 The definitions are the pipeline's own (the same macros, the same settings as DuckDB variables); `--compare`
-checks the counts against a warehouse the pipeline built from the same snapshot and prints the differences
-(tests/test_facts_counts.py asserts they are none).
+checks the counts against a warehouse the pipeline built from the same snapshot and prints the differences, and
+checks that warehouse's per-work tables, which the pipeline builds from the facts its partition runs wrote, against
+today's definitions over the bylines in the same warehouse (the benchmark's smoke test asserts both are none).
 """
 
 from __future__ import annotations
@@ -99,6 +100,51 @@ def differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float =
     return out
 
 
+# Today's per-authorship definitions of the per-work tables the facts now feed (the SQL those tables had before
+# core.work_facts): where (b) keeps both, every count and mart downstream reads only these three tables.
+BYLINE_DEFINITIONS = {
+    "work_country_shares": (
+        ("work_id", "country"),
+        ("share",),
+        "SELECT work_id, country, sum(1.0 / (n_authors * n_affiliations)) AS share "
+        "FROM built.core.authorship_affiliations GROUP BY ALL",
+    ),
+    "work_countries": (
+        ("work_id", "country"),
+        (),
+        "SELECT DISTINCT w.work_id, coalesce(t.to_code, c.code) AS country FROM built.core.works AS w "
+        "JOIN (SELECT work_id, unnest(countries) AS code FROM built.core.work_records) AS c USING (work_id) "
+        "LEFT JOIN built.ref.territory_map AS t ON t.policy = getvariable('territory_policy') AND t.from_code = c.code",
+    ),
+    "works": (
+        ("work_id",),
+        ("year", "type", "is_paratext", "is_retracted", "n_authorships", "issns"),
+        "SELECT work_id, publication_year AS year, type, is_paratext, is_retracted, n_authorships, "
+        "coalesce(issns, []) AS issns FROM built.core.work_records",
+    ),
+}
+
+
+def byline_differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float = 1e-9) -> dict[str, int]:
+    """Rows where a per-work table the pipeline built from the facts differs from today's definition over the
+    bylines (core.work_records, core.authorship_affiliations) in the same warehouse, per table."""
+    conn.execute(f"ATTACH '{built}' AS built (READ_ONLY)")
+    out = {}
+    for table, (keys, values, sql) in BYLINE_DEFINITIONS.items():
+        on = " AND ".join(f"f.{k} = b.{k}" for k in keys)
+        differs = " OR ".join(
+            [f"f.{keys[0]} IS NULL", f"b.{keys[0]} IS NULL"]
+            + [f"abs(f.{v} - b.{v}) > {tolerance}" if v == "share" else f"f.{v} IS DISTINCT FROM b.{v}" for v in values]
+        )
+        columns = ", ".join((*keys, *values))
+        out[table] = conn.execute(
+            f"SELECT count(*) FROM (SELECT {columns} FROM built.core.{table}) AS f FULL JOIN ({sql}) AS b ON {on} "
+            f"WHERE {differs}"
+        ).fetchone()[0]
+    conn.execute("DETACH built")
+    return out
+
+
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("snapshot", type=Path)
@@ -119,6 +165,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     report: dict = {**timings, "rows": rows}
     if args.compare:
         report["differences"] = differences(conn, args.compare)
+        report["byline_differences"] = byline_differences(conn, args.compare)
     print(json.dumps(report))
 
 

@@ -15,7 +15,9 @@ from --workdir when already there) and reports side by side:
   (e) the essential counts in plain DuckDB SQL from the same files (benchmarks/plain_sql.py: per-work facts in
       one scan, the latest-version rule, the universe, country-year, world-year and every pair-year with the
       Share sums), its compute time without the process start-up: the in-run anchor, b/e; it is also checked
-      against (b)'s core tables ("(e) vs (b)": equal, or how many rows differ).
+      against (b)'s core tables ("(e) vs (b)": equal, or how many rows differ);
+and "facts vs bylines": (b)'s per-work tables, built from the facts its partition runs wrote, against today's
+definitions over the bylines in the same warehouse (every count and mart downstream reads only those tables).
 Each of (a), (b), (c) runs in its own process tree, measured by a wrapper (wall time, peak RSS of the largest
 process) while the benchmark samples the memory (PSS) of the whole tree.
 A second table splits (b): start-up (imports, instance), the partition runs (set against (a)) and the load of
@@ -326,7 +328,7 @@ def main() -> None:
     header = (
         f"{'works':>9} | {'(a) raw scan':>12} | {'(b) pipeline':>12} | {'b/a':>5} | {'(c) naive, extrap.':>18}"
         f" | {'(d) peak PSS b':>14} | {'1 proc RSS':>10} | {'RSS a':>8} | {'(e) plain SQL':>13} | {'b/e':>5}"
-        f" | pairs | (e) vs (b)"
+        f" | pairs | (e) vs (b) | facts vs bylines"
     )
     lines, split = [], []
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -340,12 +342,14 @@ def main() -> None:
         e = measure(["plain-sql", str(snapshot), "--compare", str(build_path(run_dir / "warehouse.duckdb"))])
         e_s = e["result"]["scan_and_facts_s"] + e["result"]["aggregation_s"]
         differ = sum(e["result"]["differences"].values())
+        byline = sum(e["result"]["byline_differences"].values())
         naive_s = c["wall_s"] * n / min(args.naive_works, n)
         line = (
             f"{n:>9,} | {a['wall_s']:>10.1f} s | {b['wall_s']:>10.1f} s | {b['wall_s'] / a['wall_s']:>5.2f} | "
             f"{naive_s:>16.0f} s | {b['tree_mb']:>11.0f} MB | {b['max_rss_mb']:>7.0f} MB | "
             f"{a['max_rss_mb']:>5.0f} MB | {e_s:>11.1f} s | {b['wall_s'] / e_s:>5.2f} | "
-            f"{b['result']['pairs']:,} | {'equal' if differ == 0 else f'{differ} rows differ'}"
+            f"{b['result']['pairs']:,} | {'equal' if differ == 0 else f'{differ} rows differ'} | "
+            f"{'equal' if byline == 0 else f'{byline} rows differ'}"
         )
         lines.append(line)
         r = b["result"]

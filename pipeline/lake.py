@@ -38,8 +38,10 @@ from pipeline.catalog import (
 # Parquet. Every other table is small (per country, pair or year) and is copied into the published file.
 LAKE_TABLES: tuple[str, ...] = (
     "raw.openalex_snapshot_works",
+    "raw.openalex_snapshot_facts",
     "raw.openalex_works",
     "core.work_records",
+    "core.work_facts",
     "core.authorship_affiliations",
     "core.work_countries",
     "core.work_country_shares",

@@ -70,6 +70,7 @@ def init_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(sql_text("macros/flights.sql"))
     conn.execute(sql_text("macros/bootstrap.sql"))
     conn.execute(sql_text("macros/records.sql"))
+    conn.execute(sql_text("macros/facts.sql"))  # after records.sql: work_facts uses author_pieces
 
 
 def _database_file(conn: duckdb.DuckDBPyConnection) -> str:

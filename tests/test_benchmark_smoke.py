@@ -48,6 +48,9 @@ def test_benchmark_runs_every_measurement_on_a_tiny_snapshot(isolated_env, tmp_p
     assert int(cells[10].replace(",", "")) > 0  # pairs
     assert float(cells[5].split()[0]) > 0  # (d) peak PSS of (b)'s process tree
     # (e), the plain-SQL counts from per-work facts, equal (b)'s core tables row for row (Shares within 1e-9)
+    assert cells[-2] == "equal", row
+    # (b)'s per-work tables, built from the facts its partition runs wrote, equal today's definitions over the
+    # bylines (every count and mart reads only them)
     assert cells[-1] == "equal", row
     assert float(cells[8].split()[0]) > 0
     assert "API plan, full live CN–US refresh" in out.stdout

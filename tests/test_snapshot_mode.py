@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -79,7 +80,18 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     )
     first_load, [(first_file,)] = query(isolated_env, loaded), query(isolated_env, lake)
     first_stat = os.stat(first_file)
-    assert materialize(groups=SNAPSHOT_PAPERS, instance=instance).success
+    # A store extracted before the partition runs wrote facts (an upgrade): the next run writes them once from
+    # the partition's records, and they are the facts the partition run had written.
+    facts = tmp_path / "store" / "updated_date=2026-01-01" / "facts"
+    written = {f.name: _facts_rows(f) for f in facts.glob("*.parquet")}
+    shutil.rmtree(facts)
+    upgraded = materialize(groups=SNAPSHOT_PAPERS, instance=instance)
+    assert upgraded.success
+    assert {f.name: _facts_rows(f) for f in facts.glob("*.parquet")} == written
+    [event] = [
+        m for m in upgraded.get_asset_materialization_events() if m.asset_key.path == ["raw", "openalex_snapshot_facts"]
+    ]
+    assert event.materialization.metadata["partitions_facts_backfilled"].value == 1
     assert query(isolated_env, loaded) == first_load
     assert query(isolated_env, lake) == [(first_file,)]
     assert (os.stat(first_file).st_ino, os.stat(first_file).st_mtime_ns) == (first_stat.st_ino, first_stat.st_mtime_ns)
@@ -93,6 +105,9 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     assert after["W2"][1] == "2026-03-01"  # the new version, once
     assert "W3" not in after and "W7" in after
     assert {r[2] for r in after.values()} == {"openalex_snapshot@2026-03-01"}
+    # the facts keep exactly the versions the records keep
+    facts_kept = "SELECT work_id, updated_date::VARCHAR, source FROM raw.openalex_snapshot_facts ORDER BY work_id"
+    assert query(isolated_env, facts_kept) == query(isolated_env, works)
     assert query(isolated_env, loaded) != first_load and query(isolated_env, lake) != [(first_file,)]
     [event] = [
         m for m in second.get_asset_materialization_events() if m.asset_key.path == ["raw", "openalex_snapshot_works"]
@@ -103,6 +118,10 @@ def test_two_releases_count_a_moved_work_once_and_drop_merged_ids(isolated_env, 
     # Every output row records the release; W2 counts once in the pair counts (now CN–US: a CN author joined).
     marts = query(isolated_env, "SELECT DISTINCT source_mode, source FROM mart.bilateral_papers")
     assert marts == [("snapshot", "openalex_snapshot@2026-03-01")]
+
+
+def _facts_rows(path: Path) -> list[tuple]:
+    return duckdb.sql(f"SELECT * EXCLUDE (load_id) FROM '{path}' ORDER BY work_id").fetchall()
 
 
 def materialize_as_snapshot(snapshot_env: Path, works: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,7 +283,9 @@ def test_a_partition_read_in_batches_gives_the_same_rows_one_file_per_batch(
     one_batch = _partition_rows(store, "2026-01-01")
     monkeypatch.setenv("COLLAB_SNAPSHOT_BATCH_RECORDS", "1")  # every part a batch of its own
     batched = materialize_partition(instance)
-    assert list(_store_files(store)) == [
+    assert list(_store_files(store)) == [  # each batch's records, and its works' facts beside them
+        "updated_date=2026-01-01/facts/facts_0000.parquet",
+        "updated_date=2026-01-01/facts/facts_0001.parquet",
         "updated_date=2026-01-01/works_0000.parquet",
         "updated_date=2026-01-01/works_0001.parquet",
     ]

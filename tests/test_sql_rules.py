@@ -232,6 +232,7 @@ def test_samples_are_the_first_offending_rows_of_a_parallel_scan():
 BIG_SUITE_FUNCTIONS = {
     snapshot_suites.raw_openalex_snapshot_parts,
     snapshot_suites.raw_openalex_snapshot_works,
+    snapshot_suites.raw_openalex_snapshot_facts,
     paper_suites.core_works,
     paper_suites.core_authorship_affiliations,
     paper_suites.core_work_countries,

@@ -235,6 +235,29 @@ CASES: list[Case] = [
         V("far fewer rows than the previous load", lambda rows: rows, Error(ROW_COUNT, None, None), previous=100),
     ),
     case(
+        snapshot_suites.raw_openalex_snapshot_facts,
+        R(
+            "work_id publication_year n_authorships updated_date snapshot_release source_mode countries shares",
+            (
+                W1,
+                2020,
+                2,
+                date(2026, 1, 5),
+                "2026-01-05",
+                "snapshot",
+                ["CN", "US"],
+                [{"country": "US", "share": 0.25}, {"country": "CN", "share": 0.5}, {"country": "UNK", "share": 0.25}],
+            ),
+            (W2, 2021, 1, date(2026, 1, 6), "2026-01-05", "snapshot", ["DE"], [{"country": "DE", "share": 1.0}]),
+        ),
+        V(
+            "Share pieces that do not add up to 1",
+            patch(0, shares=[{"country": "US", "share": 0.25}, {"country": "CN", "share": 0.5}]),
+            Error(BETWEEN, "share_total", 1, view="shares"),
+        ),
+        V("no updated_date", patch(1, updated_date=None), Error(NOT_NULL, "updated_date", 1)),
+    ),
+    case(
         openalex_suites.raw_openalex_group_counts,
         R(
             "query_kind paper_set year intl_only filter_country key count request group_field",

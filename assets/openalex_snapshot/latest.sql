@@ -1,9 +1,8 @@
 -- raw.openalex_snapshot_works from the per-partition extracts (one Parquet file per updated_date
 -- partition, written by the partitioned raw/openalex_snapshot_parts asset): the latest version of each
 -- work, so a work that moved to a newer partition counts once, minus the ids merged into others.
--- Inputs: variable snapshot_files (the Parquet files), temp table incoming_merged_ids(id).
--- The latest-version rule is decided on the key columns alone: the few superseded versions (works seen
--- more than once) are found there and anti-joined, so no window or sort ever carries the authorships.
+-- Inputs: variable snapshot_files (the Parquet files), temp tables incoming_merged_ids(id) and
+-- superseded_versions (superseded.sql: the versions the latest-version rule drops, found on the key columns).
 -- Parts extracted before the author ids, institution names/ROR and field/domain were projected lack them:
 -- the typed empty relation in front gives every part the current columns (NULL where a part has none).
 WITH parts AS (
@@ -17,14 +16,7 @@ WITH parts AS (
     SELECT * FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
 ),
 versions AS (
-    SELECT work_id, updated_date, part_file, snapshot_release
-    FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
-),
-superseded AS (
-    SELECT work_id, updated_date, part_file
-    FROM versions
-    SEMI JOIN (SELECT work_id FROM versions GROUP BY work_id HAVING count(*) > 1) USING (work_id)
-    QUALIFY row_number() OVER (PARTITION BY work_id ORDER BY updated_date DESC, part_file DESC) > 1
+    SELECT snapshot_release FROM read_parquet(getvariable('snapshot_files'), union_by_name = true)
 )
 SELECT
     l.work_id,
@@ -51,5 +43,5 @@ SELECT
     l.retrieved_at,
     getvariable('load_id') AS load_id
 FROM parts AS l
-ANTI JOIN superseded AS s USING (work_id, updated_date, part_file)
+ANTI JOIN superseded_versions AS s USING (work_id, updated_date, part_file)
 ANTI JOIN incoming_merged_ids AS m ON m.id = l.work_id

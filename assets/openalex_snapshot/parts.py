@@ -24,6 +24,7 @@ import dagster as dg
 
 from assets.common import OWNERS, check_result, check_spec, gate, key
 from assets.openalex_snapshot import suites
+from assets.openalex_snapshot.facts import write_facts
 from assets.openalex_snapshot.reader import (
     STAGED_ROWS_SQL,
     Part,
@@ -34,7 +35,7 @@ from assets.openalex_snapshot.reader import (
     release_staged,
     stage_partition,
 )
-from assets.openalex_snapshot.store import partition_dir, start_building, swap_in
+from assets.openalex_snapshot.store import FACTS, partition_dir, start_building, swap_in
 from pipeline.dictionary import comments
 from pipeline.settings import RunSettings, Settings
 from pipeline.warehouse import LoadOutcome, TableLoad, connect, init_schema, set_variables
@@ -63,7 +64,8 @@ def snapshot_of(settings: Settings) -> Snapshot:
     partitions_def=SNAPSHOT_PARTITIONS,
     group_name="snapshot",
     description="One updated_date partition of the OpenAlex snapshot, projected to the fields the indices need "
-    "and validated, as Parquet files under COLLAB_SNAPSHOT_STORE (no warehouse write: partitions run in parallel).",
+    "and validated, as Parquet files under COLLAB_SNAPSHOT_STORE, with each work's facts beside them (no "
+    "warehouse write: partitions run in parallel).",
     owners=OWNERS,
     kinds={"duckdb", "parquet"},
     check_specs=[check_spec(PARTS)],
@@ -117,11 +119,14 @@ def _write_batches(
     building: Path,
     source: str,
 ) -> BatchRun:
-    """Stage, gate and write each batch (None: the whole partition) as one Parquet file in `building`; a
-    failed gate yields its check results and raises. Returns the partition's read stats and gate outcomes."""
+    """Stage, gate and write each batch (None: the whole partition) as one Parquet file in `building`, and its
+    per-work facts as one in `building/facts`; a failed gate yields its check results and raises. Returns the
+    partition's read stats and gate outcomes."""
     load = TableLoad(PARTS, PARTS_SQL, lambda previous: suites.raw_openalex_snapshot_parts(), comments=comments(PARTS))
     stats: PartitionStats | None = None
     outcomes: list[LoadOutcome] = []
+    facts = building / FACTS
+    facts.mkdir()
     with connect(":memory:") as conn:
         init_schema(conn)
         set_variables(
@@ -146,6 +151,8 @@ def _write_batches(
             conn.execute(
                 f"COPY {PARTS} TO '{building / f'works_{number:04d}.parquet'}' (FORMAT parquet, COMPRESSION zstd)"
             )
+            # the same rows' per-work facts, from the table already in memory (the gzip is read once)
+            write_facts(conn, PARTS, facts / f"facts_{number:04d}.parquet")
             conn.execute(f"DROP TABLE {PARTS}")  # frees the batch before the next one is read
     assert stats is not None
     return stats, outcomes

@@ -1,4 +1,6 @@
-"""Where extracted snapshot partitions are kept: `COLLAB_SNAPSHOT_STORE/updated_date=YYYY-MM-DD/*.parquet`.
+"""Where extracted snapshot partitions are kept: `COLLAB_SNAPSHOT_STORE/updated_date=YYYY-MM-DD/`, one
+`works_NNNN.parquet` per batch (the projected records) and beside it `facts/facts_NNNN.parquet` (the batch's
+per-work facts, warehouse/macros/facts.sql: what the counts need, nothing per authorship).
 
 A partition run writes its batch files into `updated_date=….partial/` and swaps the folder in when every
 batch passed its gate, so readers (latest.sql) only ever see whole partitions: a
@@ -13,6 +15,7 @@ import shutil
 from pathlib import Path
 
 _DIR = re.compile(r"^updated_date=\d{4}-\d{2}-\d{2}$")
+FACTS = "facts"  # the sub-folder of a partition holding its per-work facts
 BUILDING = ".partial"  # suffix of the folder a run writes
 REPLACED = ".replaced"  # suffix of the previous folder while the new one is swapped in
 
@@ -25,12 +28,26 @@ def partition_dir(store: Path, partition: str) -> Path:
     return store / f"updated_date={partition}"
 
 
-def extracted_files(store: Path) -> list[Path]:
-    """Every Parquet file of every whole partition in the store (never a folder being written)."""
+def extracted_partitions(store: Path) -> list[Path]:
+    """The folder of every whole partition in the store (never a folder being written), oldest first."""
     if not store.is_dir():
         return []
-    folders = sorted(d for d in store.iterdir() if d.is_dir() and _DIR.match(d.name))
-    return [f for d in folders for f in sorted(d.glob("*.parquet"))]
+    return sorted(d for d in store.iterdir() if d.is_dir() and _DIR.match(d.name))
+
+
+def extracted_files(store: Path) -> list[Path]:
+    """Every records Parquet file of every whole partition in the store."""
+    return [f for d in extracted_partitions(store) for f in sorted(d.glob("*.parquet"))]
+
+
+def fact_files(store: Path) -> list[Path]:
+    """Every facts Parquet file of every whole partition in the store."""
+    return [f for d in extracted_partitions(store) for f in sorted((d / FACTS).glob("*.parquet"))]
+
+
+def partitions_without_facts(store: Path) -> list[Path]:
+    """Partitions extracted before the partition runs wrote facts (records files, no facts folder)."""
+    return [d for d in extracted_partitions(store) if any(d.glob("*.parquet")) and not (d / FACTS).is_dir()]
 
 
 def start_building(target: Path) -> Path:

@@ -44,3 +44,17 @@ def raw_openalex_snapshot_parts() -> Sequence[Suite]:
 
 def raw_openalex_snapshot_works(previous: int, tolerance: float) -> Sequence[Suite]:
     return _snapshot_rows("raw.openalex_snapshot_works", [row_count_expectation(previous, tolerance)])
+
+
+def raw_openalex_snapshot_facts(previous: int, tolerance: float) -> Sequence[Suite]:
+    """The facts of the same works; a work's Share pieces add up to 1 (or it has none: no authorships)."""
+    return [
+        *_snapshot_rows("raw.openalex_snapshot_facts", [row_count_expectation(previous, tolerance)]),
+        Suite(
+            "raw.openalex_snapshot_facts:shares",
+            "SELECT work_id, list_sum([s.share for s in shares]) AS share_total FROM {table} WHERE len(shares) > 0",
+            [gxe.ExpectColumnValuesToBeBetween(column="share_total", min_value=1 - 1e-9, max_value=1 + 1e-9)],
+            id_columns=["work_id"],
+            sql_rules=True,
+        ),
+    ]

@@ -1,6 +1,6 @@
 -- core.works: one row per OpenAlex work of the current mode and year range, with the paper
 -- universe decision (default: type = article, not paratext, not retracted) and Nature Index flag.
-WITH src AS (SELECT * FROM core.work_records),
+WITH src AS (SELECT * FROM core.work_facts),
 flagged AS (
     SELECT
         src.*,

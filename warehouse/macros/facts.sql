@@ -18,7 +18,9 @@
 CREATE OR REPLACE MACRO work_facts(records) AS TABLE
 WITH authors AS (
     SELECT
-        * EXCLUDE (authorships),
+        -- K(p) is derived here, and who the authors are is not a fact: a records relation's own columns of
+        -- either are left out (core.work_records has countries; the snapshot rows have authors)
+        COLUMNS(lambda c: c NOT IN ('authorships', 'authors', 'countries')),
         len(coalesce(authorships, [])) AS n_authors,
         list_sort(list_distinct(flatten([coalesce(a.countries, []) for a in coalesce(authorships, [])]))) AS countries,
         [author_pieces(a) for a in coalesce(authorships, [])] AS author_pieces
