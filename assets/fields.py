@@ -14,7 +14,7 @@ from pipeline import fields_suites
 _fields_mart = functools.partial(mart_asset, group="indices", source="openalex")
 
 # The records every paper mart reads, plus the field columns and journal subject groups these read.
-_RECORDS = ("core.work_records", "core.paper_set_works", "core.work_countries", "core.work_country_shares")
+_RECORDS = ("core.work_facts", "core.paper_set_works", "core.work_countries", "core.work_country_shares")
 
 bilateral_papers_by_field = _fields_mart(
     "mart.bilateral_papers_by_field",

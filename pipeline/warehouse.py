@@ -118,6 +118,10 @@ def set_variables(conn: duckdb.DuckDBPyConnection, settings: Settings, **extra: 
     for name, value in values.items():
         conn.execute(f"SET VARIABLE {name} = ?", [value])  # name: a constant of this module
     conn.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")  # validated by parse_memory
+    # Tables are written from set-based SQL whose row order means nothing (checksums, suites and readers never
+    # rely on it); without this DuckDB buffers whole results to keep their order, which ran a 10M-works build
+    # out of memory (docs/scale.md).
+    conn.execute("SET preserve_insertion_order = false")
 
 
 @dataclass(frozen=True)

@@ -237,18 +237,13 @@ CASES: list[Case] = [
     case(
         snapshot_suites.raw_openalex_snapshot_facts,
         R(
-            "work_id publication_year n_authorships updated_date snapshot_release source_mode countries shares",
+            "work_id updated_date shares",
             (
                 W1,
-                2020,
-                2,
                 date(2026, 1, 5),
-                "2026-01-05",
-                "snapshot",
-                ["CN", "US"],
                 [{"country": "US", "share": 0.25}, {"country": "CN", "share": 0.5}, {"country": "UNK", "share": 0.25}],
             ),
-            (W2, 2021, 1, date(2026, 1, 6), "2026-01-05", "snapshot", ["DE"], [{"country": "DE", "share": 1.0}]),
+            (W2, date(2026, 1, 6), [{"country": "DE", "share": 1.0}]),
         ),
         V(
             "Share pieces that do not add up to 1",
@@ -256,6 +251,7 @@ CASES: list[Case] = [
             Error(BETWEEN, "share_total", 1, view="shares"),
         ),
         V("no updated_date", patch(1, updated_date=None), Error(NOT_NULL, "updated_date", 1)),
+        V("a work twice", add(1), Error(UNIQUE, "work_id", 2)),
     ),
     case(
         openalex_suites.raw_openalex_group_counts,

@@ -47,11 +47,24 @@ def raw_openalex_snapshot_works(previous: int, tolerance: float) -> Sequence[Sui
 
 
 def raw_openalex_snapshot_facts(previous: int, tolerance: float) -> Sequence[Suite]:
-    """The facts of the same works; a work's Share pieces add up to 1 (or it has none: no authorships)."""
+    """The facts of the works raw.openalex_snapshot_works holds (their values passed the same row rules in their
+    partition batch, so only what is new here is checked): one row per work, and a work's Share pieces add up
+    to 1 (or it has none: no authorships)."""
+    table = "raw.openalex_snapshot_facts"
     return [
-        *_snapshot_rows("raw.openalex_snapshot_facts", [row_count_expectation(previous, tolerance)]),
         Suite(
-            "raw.openalex_snapshot_facts:shares",
+            table,
+            "SELECT work_id, updated_date FROM {table}",
+            [
+                *not_null("work_id", "updated_date"),
+                gxe.ExpectColumnValuesToBeUnique(column="work_id"),
+                row_count_expectation(previous, tolerance),
+            ],
+            id_columns=["work_id", "updated_date"],
+            sql_rules=True,
+        ),
+        Suite(
+            f"{table}:shares",
             "SELECT work_id, list_sum([s.share for s in shares]) AS share_total FROM {table} WHERE len(shares) > 0",
             [gxe.ExpectColumnValuesToBeBetween(column="share_total", min_value=1 - 1e-9, max_value=1 + 1e-9)],
             id_columns=["work_id"],

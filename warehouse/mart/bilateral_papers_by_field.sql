@@ -25,7 +25,7 @@ work_subject AS (
 tagged AS (
     SELECT s.paper_set, s.year, s.work_id, s.n_countries, r.field_id, r.field, r.domain_id, r.domain, ws.subject_group
     FROM core.paper_set_works AS s
-    JOIN core.work_records AS r USING (work_id)
+    JOIN core.work_facts AS r USING (work_id)
     LEFT JOIN work_subject AS ws USING (work_id)
 ),
 grouped AS (  -- each universe work once per level
