@@ -127,7 +127,10 @@ BYLINE_DEFINITIONS = {
 
 def byline_differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float = 1e-9) -> dict[str, int]:
     """Rows where a per-work table the pipeline built from the facts differs from today's definition over the
-    bylines (core.work_records, core.authorship_affiliations) in the same warehouse, per table."""
+    bylines (core.work_records, core.authorship_affiliations) in the same warehouse, per table. A check, not part
+    of (e): it may take DuckDB's default memory (at 10M works, 50M affiliation pieces are grouped)."""
+    conn.execute("RESET memory_limit")
+    conn.execute("SET preserve_insertion_order = false")
     conn.execute(f"ATTACH '{built}' AS built (READ_ONLY)")
     out = {}
     for table, (keys, values, sql) in BYLINE_DEFINITIONS.items():

@@ -222,16 +222,14 @@ CASES: list[Case] = [
         ),
         V("a sample-mode row", patch(1, source_mode="sample"), Error(IN_SET, "source_mode", 1)),
         V("malformed work id", patch(0, work_id="W1"), Error(REGEX, "work_id", 1)),
+        V("no updated_date", patch(1, updated_date=None), Error(NOT_NULL, "updated_date", 1)),
+        V("an unknown country", patch(0, countries=["US", "XX"]), Error(IN_SET, "country", 1, view="countries")),
         call={},
     ),
     case(
         snapshot_suites.raw_openalex_snapshot_works,
-        R(
-            "work_id publication_year n_authorships updated_date snapshot_release source_mode countries",
-            (W1, 2020, 2, date(2026, 1, 5), "2026-01-05", "snapshot", ["US", "CN"]),
-            (W2, 2021, 1, date(2026, 1, 6), "2026-01-05", "snapshot", ["DE"]),
-        ),
-        V("no updated_date", patch(1, updated_date=None), Error(NOT_NULL, "updated_date", 1)),
+        R("work_id updated_date", (W1, date(2026, 1, 5)), (W2, date(2026, 1, 6))),
+        V("a work in two partitions", add(1, updated_date=date(2026, 1, 7)), Error(UNIQUE, "work_id", 2)),
         V("far fewer rows than the previous load", lambda rows: rows, Error(ROW_COUNT, None, None), previous=100),
     ),
     case(
@@ -250,7 +248,6 @@ CASES: list[Case] = [
             patch(0, shares=[{"country": "US", "share": 0.25}, {"country": "CN", "share": 0.5}]),
             Error(BETWEEN, "share_total", 1, view="shares"),
         ),
-        V("no updated_date", patch(1, updated_date=None), Error(NOT_NULL, "updated_date", 1)),
         V("a work twice", add(1), Error(UNIQUE, "work_id", 2)),
     ),
     case(

@@ -11,7 +11,7 @@ from pipeline.suites import WORK_ID_REGEX, not_null
 from pipeline.validation import Suite, iso2_codes, row_count_expectation
 
 
-def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
+def _snapshot_rows(table: str) -> list[Suite]:
     return [
         Suite(
             table,
@@ -22,7 +22,6 @@ def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
                 gxe.ExpectColumnValuesToBeBetween(column="n_authorships", min_value=0),
                 gxe.ExpectColumnValuesToBeInSet(column="source_mode", value_set=["snapshot"]),
                 gxe.ExpectColumnValuesToBeUnique(column="work_id"),
-                *extra,
             ],
             id_columns=["work_id", "updated_date"],
             sql_rules=True,
@@ -38,31 +37,34 @@ def _snapshot_rows(table: str, extra: Sequence = ()) -> list[Suite]:
 
 
 def raw_openalex_snapshot_parts() -> Sequence[Suite]:
-    """One extracted partition (the reader already keeps one row per work id and partition)."""
+    """One batch of an extracted partition: every row rule of the snapshot's records, once (the reader already
+    keeps one row per work id in the batch)."""
     return _snapshot_rows("raw.openalex_snapshot_parts")
 
 
+def _latest_versions(table: str, previous: int, tolerance: float) -> Suite:
+    """What the latest-version load adds to rows that already passed their partition batch's row rules (which
+    are not run again: no row is validated twice): one row per work across every partition, and the row count
+    against the previous load."""
+    return Suite(
+        table,
+        "SELECT work_id, updated_date FROM {table}",
+        [gxe.ExpectColumnValuesToBeUnique(column="work_id"), row_count_expectation(previous, tolerance)],
+        id_columns=["work_id", "updated_date"],
+        sql_rules=True,
+    )
+
+
 def raw_openalex_snapshot_works(previous: int, tolerance: float) -> Sequence[Suite]:
-    return _snapshot_rows("raw.openalex_snapshot_works", [row_count_expectation(previous, tolerance)])
+    return [_latest_versions("raw.openalex_snapshot_works", previous, tolerance)]
 
 
 def raw_openalex_snapshot_facts(previous: int, tolerance: float) -> Sequence[Suite]:
-    """The facts of the works raw.openalex_snapshot_works holds (their values passed the same row rules in their
-    partition batch, so only what is new here is checked): one row per work, and a work's Share pieces add up
-    to 1 (or it has none: no authorships)."""
+    """The facts of the works raw.openalex_snapshot_works holds, and a work's Share pieces add up to 1 (or it has
+    none: no authorships)."""
     table = "raw.openalex_snapshot_facts"
     return [
-        Suite(
-            table,
-            "SELECT work_id, updated_date FROM {table}",
-            [
-                *not_null("work_id", "updated_date"),
-                gxe.ExpectColumnValuesToBeUnique(column="work_id"),
-                row_count_expectation(previous, tolerance),
-            ],
-            id_columns=["work_id", "updated_date"],
-            sql_rules=True,
-        ),
+        _latest_versions(table, previous, tolerance),
         Suite(
             f"{table}:shares",
             "SELECT work_id, list_sum([s.share for s in shares]) AS share_total FROM {table} WHERE len(shares) > 0",
