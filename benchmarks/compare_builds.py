@@ -1,4 +1,5 @@
-"""Are two warehouses the same data? Every table they share, row for row, floats within a tolerance.
+"""Are two warehouses the same data? Every table they share, row for row, floats within a tolerance (relative,
+for values above 1).
 
     python -m benchmarks.compare_builds BEFORE.duckdb AFTER.duckdb [--tolerance 1e-9]
 
@@ -23,6 +24,12 @@ from pipeline.catalog import quote_literal, quote_name
 RUN_COLUMNS = ("load_id", "retrieved_at")  # differ between any two runs by design
 RUN_SCHEMAS = ("meta",)  # the runs' own bookkeeping (migrations applied, publications)
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+
+
+def float_differs(x: str, y: str, tolerance: float) -> str:
+    """SQL: the floats x and y differ by more than `tolerance`, relative to their size above 1 (a Share summed over
+    100,000 papers in another order differs by ~1e-9 absolute, ~1e-14 relative)."""
+    return f"abs({x} - {y}) > {tolerance} * greatest(1.0, abs({x}), abs({y}))"
 
 
 def _tables(conn: duckdb.DuckDBPyConnection, database: str) -> set[str]:
@@ -56,7 +63,7 @@ def differing_rows(conn: duckdb.DuckDBPyConnection, table: str, tolerance: float
     differs = " OR ".join(
         ["x.rn IS NULL", "y.rn IS NULL"]
         + [f"x.{c} IS DISTINCT FROM y.{c}" for c in exact]
-        + [f"(x.{c} IS NULL) <> (y.{c} IS NULL) OR abs(x.{c} - y.{c}) > {tolerance}" for c in floats]
+        + [f"(x.{c} IS NULL) <> (y.{c} IS NULL) OR {float_differs(f'x.{c}', f'y.{c}', tolerance)}" for c in floats]
     )
     numbered = "SELECT {select}, row_number() OVER (ORDER BY {order}) AS rn FROM {db}.{table}"
     sql = (

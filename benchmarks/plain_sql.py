@@ -26,6 +26,7 @@ import duckdb
 from assets.openalex_snapshot.reader import merged_ids, open_snapshot
 from assets.reference.countries import territory_frame
 from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
+from benchmarks.compare_builds import float_differs
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import package_sql, set_variables, sql_text
 
@@ -79,14 +80,14 @@ def facts_counts(conn: duckdb.DuckDBPyConnection, snapshot_dir: Path, settings: 
 
 
 def differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float = 1e-9) -> dict[str, int]:
-    """Rows where the facts' counts and the pipeline's core tables differ (by more than `tolerance` for the
-    Shares), per table. The pipeline's zero-filled rows (a known 0) are left out on its side."""
+    """Rows where the facts' counts and the pipeline's core tables differ (the Shares by more than `tolerance`,
+    relative above 1), per table. The pipeline's zero-filled rows (a known 0) are left out on its side."""
     conn.execute(f"ATTACH '{built}' AS built (READ_ONLY)")
     out = {}
     for table, (keys, values) in COUNTS.items():
         nonzero = " OR ".join(f"b.{v} <> 0" for v in values)
         differs = " OR ".join(
-            f"abs(coalesce(f.{v}, 0) - coalesce(b.{v}, 0)) > {tolerance}"
+            float_differs(f"coalesce(f.{v}, 0)", f"coalesce(b.{v}, 0)", tolerance)
             if "share" in v
             else f"coalesce(f.{v}, 0) <> coalesce(b.{v}, 0)"
             for v in values
@@ -137,7 +138,10 @@ def byline_differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: 
         on = " AND ".join(f"f.{k} = b.{k}" for k in keys)
         differs = " OR ".join(
             [f"f.{keys[0]} IS NULL", f"b.{keys[0]} IS NULL"]
-            + [f"abs(f.{v} - b.{v}) > {tolerance}" if v == "share" else f"f.{v} IS DISTINCT FROM b.{v}" for v in values]
+            + [
+                float_differs(f"f.{v}", f"b.{v}", tolerance) if v == "share" else f"f.{v} IS DISTINCT FROM b.{v}"
+                for v in values
+            ]
         )
         columns = ", ".join((*keys, *values))
         out[table] = conn.execute(
