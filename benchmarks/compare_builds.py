@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.catalog import quote_literal, quote_name
+from pipeline.catalog import quote_literal, quote_name, table_columns
 
 RUN_COLUMNS = ("load_id", "retrieved_at")  # differ between any two runs by design
 RUN_SCHEMAS = ("meta",)  # the runs' own bookkeeping (migrations applied, publications)
@@ -41,19 +41,10 @@ def _tables(conn: duckdb.DuckDBPyConnection, database: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
-    schema, name = table.split(".")
-    return conn.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
-        "AND table_name = ? ORDER BY column_index",
-        [database, schema, name],
-    ).fetchall()
-
-
 def differing_rows(conn: duckdb.DuckDBPyConnection, table: str, tolerance: float) -> tuple[int, int, int]:
     """(rows before, rows after, rows that differ) of `table`, attached as `before` and `after`."""
-    columns = [(c, t) for c, t in _columns(conn, "before", table) if c not in RUN_COLUMNS]
-    after = dict(_columns(conn, "after", table))
+    columns = [(c, t) for c, t in table_columns(conn, table, "before") if c not in RUN_COLUMNS]
+    after = dict(table_columns(conn, table, "after"))
     if any(after.get(c) != t for c, t in columns):
         raise ValueError(f"{table}: the columns differ ({columns} against {sorted(after.items())})")
     exact = [quote_name(c) for c, t in columns if t not in FLOAT_TYPES]

@@ -27,6 +27,7 @@ from assets.openalex_snapshot.reader import merged_ids, open_snapshot
 from assets.reference.countries import territory_frame
 from assets.reference.journals import NATURE_INDEX_ISSNS_SQL, journals_frame
 from benchmarks.compare_builds import float_differs
+from pipeline.catalog import quote_literal
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import package_sql, set_variables, sql_text
 
@@ -79,11 +80,19 @@ def facts_counts(conn: duckdb.DuckDBPyConnection, snapshot_dir: Path, settings: 
     return timings
 
 
+def _count_against_build(conn: duckdb.DuckDBPyConnection, built: Path, queries: dict[str, str]) -> dict[str, int]:
+    """Run each `SELECT count(*) …` query with the pipeline's build file attached read-only as `built`."""
+    conn.execute(f"ATTACH {quote_literal(built)} AS built (READ_ONLY)")
+    try:
+        return {name: conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
+    finally:
+        conn.execute("DETACH built")
+
+
 def differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float = 1e-9) -> dict[str, int]:
     """Rows where the facts' counts and the pipeline's core tables differ (the Shares by more than `tolerance`,
     relative above 1), per table. The pipeline's zero-filled rows (a known 0) are left out on its side."""
-    conn.execute(f"ATTACH '{built}' AS built (READ_ONLY)")
-    out = {}
+    queries = {}
     for table, (keys, values) in COUNTS.items():
         nonzero = " OR ".join(f"b.{v} <> 0" for v in values)
         differs = " OR ".join(
@@ -93,12 +102,11 @@ def differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: float =
             for v in values
         )
         on = " AND ".join(f"f.{k} = b.{k}" for k in keys)
-        out[table] = conn.execute(
+        queries[table] = (
             f"SELECT count(*) FROM counts_{table} AS f "
             f"FULL JOIN (SELECT * FROM built.core.{table} AS b WHERE {nonzero}) AS b ON {on} WHERE {differs}"
-        ).fetchone()[0]
-    conn.execute("DETACH built")
-    return out
+        )
+    return _count_against_build(conn, built, queries)
 
 
 # Today's per-authorship definitions of the per-work tables the facts now feed (the SQL those tables had before
@@ -132,8 +140,7 @@ def byline_differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: 
     of (e): it may take DuckDB's default memory (at 10M works, 50M affiliation pieces are grouped)."""
     conn.execute("RESET memory_limit")
     conn.execute("SET preserve_insertion_order = false")
-    conn.execute(f"ATTACH '{built}' AS built (READ_ONLY)")
-    out = {}
+    queries = {}
     for table, (keys, values, sql) in BYLINE_DEFINITIONS.items():
         on = " AND ".join(f"f.{k} = b.{k}" for k in keys)
         differs = " OR ".join(
@@ -144,12 +151,11 @@ def byline_differences(conn: duckdb.DuckDBPyConnection, built: Path, tolerance: 
             ]
         )
         columns = ", ".join((*keys, *values))
-        out[table] = conn.execute(
+        queries[table] = (
             f"SELECT count(*) FROM (SELECT {columns} FROM built.core.{table}) AS f FULL JOIN ({sql}) AS b ON {on} "
             f"WHERE {differs}"
-        ).fetchone()[0]
-    conn.execute("DETACH built")
-    return out
+        )
+    return _count_against_build(conn, built, queries)
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> None:

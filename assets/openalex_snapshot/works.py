@@ -5,7 +5,7 @@ partition files (latest.sql, latest_facts.sql).
 No `from __future__ import annotations` in asset modules: Dagster inspects the context annotation.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -21,6 +21,7 @@ from assets.openalex_snapshot.store import extracted_files, fact_files, partitio
 from assets.openalex_snapshot.table import OPENALEX_SNAPSHOT_FACTS, OPENALEX_SNAPSHOT_WORKS
 from pipeline.dictionary import comments
 from pipeline.settings import RunSettings
+from pipeline.validation import Suite
 from pipeline.warehouse import TableLoad, Warehouse, connect, init_schema, package_sql
 
 WORKS = OPENALEX_SNAPSHOT_WORKS.name
@@ -59,24 +60,8 @@ def openalex_snapshot_works(
         context,
         warehouse,
         [
-            TableLoad(
-                WORKS,
-                package_sql(__package__, "latest.sql"),
-                lambda previous: suites.raw_openalex_snapshot_works(previous, settings.rowcount_tolerance),
-                compare_scope=SAME_MODE,
-                # a run whose partitions and merged ids did not change keeps the table (and its load_id) as it
-                # is, so the publication does not export it again (pipeline/lake.py)
-                keep_unless_changed=("load_id",),
-                comments=comments(WORKS),
-            ),
-            TableLoad(
-                FACTS,
-                package_sql(__package__, "latest_facts.sql"),
-                lambda previous: suites.raw_openalex_snapshot_facts(previous, settings.rowcount_tolerance),
-                compare_scope=SAME_MODE,
-                keep_unless_changed=("load_id",),
-                comments=comments(FACTS),
-            ),
+            _latest_load(WORKS, "latest.sql", suites.raw_openalex_snapshot_works, settings.rowcount_tolerance),
+            _latest_load(FACTS, "latest_facts.sql", suites.raw_openalex_snapshot_facts, settings.rowcount_tolerance),
         ],
         settings=settings,
         source=f"openalex snapshot {snapshot.release}",
@@ -85,6 +70,22 @@ def openalex_snapshot_works(
         after=lambda conn, _settings: _merge_report(conn, merged),
         snapshot_files=[str(f) for f in files],
         snapshot_fact_files=[str(f) for f in facts],
+    )
+
+
+def _latest_load(
+    table: str, sql_file: str, suite: Callable[[int, float], Sequence[Suite]], tolerance: float
+) -> TableLoad:
+    """The whole-table load of one of the two latest-version tables. A run whose partitions and merged ids did not
+    change keeps the table (and its load_id) as it is, so the publication does not export it again
+    (pipeline/lake.py)."""
+    return TableLoad(
+        table,
+        package_sql(__package__, sql_file),
+        lambda previous: suite(previous, tolerance),
+        compare_scope=SAME_MODE,
+        keep_unless_changed=("load_id",),
+        comments=comments(table),
     )
 
 
