@@ -31,6 +31,7 @@ from pipeline.catalog import quote_literal
 from pipeline.settings import Settings, load_settings
 from pipeline.warehouse import package_sql, set_variables, sql_text
 
+COUNTS_SQL = Path(__file__).with_name("facts_counts.sql")
 # The counted tables and their keys, as core.country_year / core.world_year / core.pair_year hold them.
 COUNTS = {
     "country_year": (("country", "year", "paper_set"), ("papers", "intl_papers", "share")),
@@ -56,6 +57,7 @@ def facts_counts(conn: duckdb.DuckDBPyConnection, snapshot_dir: Path, settings: 
     files = [str(part.path) for part in snapshot.parts]
     conn.execute(sql_text("macros/records.sql"))  # author_pieces, which the facts share with core
     conn.execute(sql_text("macros/facts.sql"))
+    conn.execute(COUNTS_SQL.read_text(encoding="utf-8"))  # the anchor's own rules and counts, from the facts
     load_reference(conn)
     set_variables(conn, settings)
     conn.execute(package_sql("assets.openalex_snapshot", "staging.sql"))  # after merged_ids, which releases it

@@ -11,26 +11,16 @@ from pathlib import Path
 import duckdb
 
 from assets.openalex_snapshot.store import FACTS
-from pipeline.catalog import quote_literal
 
-# What work_facts reads of a record: everything but what it derives (K(p)) or leaves out (who the authors are).
-# Parts extracted before some of these were projected lack them; the load reads the facts by name.
-RECORD_COLUMNS = (
-    "work_id", "publication_year", "type", "is_paratext", "is_retracted", "is_authors_truncated", "n_authorships",
-    "issns", "authorships", "field_id", "field", "domain_id", "domain", "updated_date", "part_file",
-    "snapshot_release", "source", "source_mode", "retrieved_at", "load_id",
-)  # fmt: skip
+# work_facts takes a relation by name; the records may be an expression (read_parquet of a store file).
 _INPUT_VIEW = "snapshot_fact_input"
 
 
 def write_facts(conn: duckdb.DuckDBPyConnection, records: str, path: Path) -> int:
-    """COPY the per-work facts of the records in relation `records` (the columns of raw.openalex_snapshot_works)
-    to the Parquet file `path`; returns the number of works."""
-    wanted = "[" + ", ".join(quote_literal(c) for c in RECORD_COLUMNS) + "]"
-    conn.execute(
-        f"CREATE OR REPLACE TEMP VIEW {_INPUT_VIEW} AS "
-        f"SELECT COLUMNS(lambda c: list_contains({wanted}, c)) FROM {records}"
-    )
+    """COPY the per-work facts of the records in relation `records` (the columns of raw.openalex_snapshot_works;
+    work_facts leaves out the authors and derives K(p), and a part extracted before a column was projected simply
+    lacks it) to the Parquet file `path`; returns the number of works."""
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW {_INPUT_VIEW} AS SELECT * FROM {records}")
     try:
         [(rows,)] = conn.execute(
             f"COPY (SELECT * FROM work_facts('{_INPUT_VIEW}')) TO '{path}' (FORMAT parquet, COMPRESSION zstd)"
